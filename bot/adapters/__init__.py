@@ -1,0 +1,1 @@
+"""Platform adapters: thin translators between a platform's events and ``bot.core``."""

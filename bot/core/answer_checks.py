@@ -1,0 +1,259 @@
+"""Cheap text checks that catch what embeddings are blind to: non-answers, gibberish, keyword lists
+without a statement, yes/no polarity and negated short answers ("not BERT")."""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?", re.IGNORECASE)
+
+NON_ANSWERS = {
+    "idk",
+    "i dont know",
+    "i don't know",
+    "dont know",
+    "don't know",
+    "no idea",
+    "not sure",
+    "pass",
+    "skip",
+    "dunno",
+    "?",
+    "??",
+    "???",
+    "...",
+    "no clue",
+    "nothing",
+    "n/a",
+    "na",
+    "none",
+    "-",
+    "x",
+    "no comment",
+    "i have no idea",
+    "i'm not sure",
+    "im not sure",
+    "whatever",
+    "test",
+    "asdf",
+}
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "as",
+        "at",
+        "from",
+        "and",
+        "or",
+        "but",
+        "not",
+        "no",
+        "nor",
+        "so",
+        "because",
+        "since",
+        "if",
+        "then",
+        "than",
+        "when",
+        "while",
+        "which",
+        "who",
+        "whom",
+        "what",
+        "why",
+        "how",
+        "can",
+        "cannot",
+        "could",
+        "would",
+        "should",
+        "will",
+        "may",
+        "might",
+        "must",
+        "do",
+        "does",
+        "did",
+        "done",
+        "have",
+        "has",
+        "had",
+        "i",
+        "you",
+        "we",
+        "they",
+        "he",
+        "she",
+        "them",
+        "their",
+        "our",
+        "your",
+        "my",
+        "me",
+        "us",
+        "there",
+        "here",
+        "into",
+        "over",
+        "under",
+        "about",
+        "also",
+        "more",
+        "less",
+        "most",
+        "much",
+        "many",
+        "very",
+        "too",
+        "only",
+        "just",
+        "such",
+        "each",
+        "both",
+        "all",
+        "any",
+        "some",
+        "other",
+        "its",
+        "it's",
+        "don't",
+        "doesn't",
+        "isn't",
+        "aren't",
+        "can't",
+        "won't",
+    ]
+)
+
+NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "cannot",
+        "can't",
+        "cant",
+        "doesn't",
+        "doesnt",
+        "don't",
+        "dont",
+        "isn't",
+        "isnt",
+        "aren't",
+        "arent",
+        "won't",
+        "wont",
+        "shouldn't",
+        "shouldnt",
+        "wouldn't",
+        "wouldnt",
+        "couldn't",
+        "couldnt",
+        "neither",
+        "nor",
+        "without",
+    ]
+)
+
+YES_WORDS = frozenset(
+    ["yes", "yeah", "yep", "yup", "sure", "definitely", "absolutely", "correct", "true", "agree"]
+)
+NO_WORDS = frozenset(["no", "nope", "nah", "false", "disagree"])
+YES_NO_STARTS = re.compile(
+    r"^\s*(can|could|is|are|do|does|did|should|would|will|has|have|was|were)\b|\bdo you agree\b",
+    re.IGNORECASE,
+)
+
+
+def words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in WORD.findall(text)]
+
+
+def is_non_answer(text: str) -> bool:
+    """``idk``, ``?``, an empty string: nothing to grade."""
+    normalized = " ".join(words(text))
+    stripped = text.strip().lower().rstrip(".!")
+    return not normalized or normalized in NON_ANSWERS or stripped in NON_ANSWERS
+
+
+def looks_like_gibberish(text: str) -> bool:
+    """Keyboard mash: most 'words' have no vowel run a language would have, or repeat one letter."""
+    tokens = [w for w in words(text) if not w.isdigit()]
+    if not tokens:
+        return True
+
+    def odd(word: str) -> bool:
+        if len(word) <= 3:
+            return False
+        vowels = sum(ch in "aeiouy" for ch in word)
+        return (
+            vowels == 0
+            or vowels / len(word) < 0.15
+            or re.search(r"(.)\1\1", word) is not None
+            or bool(re.search(r"[bcdfghjklmnpqrstvwxz]{5,}", word))
+        )
+
+    return sum(odd(w) for w in tokens) / len(tokens) >= 0.5
+
+
+def is_keyword_list(text: str) -> bool:
+    """Several content words with no function word and no list punctuation: words, not a statement.
+
+    A comma-separated enumeration ("translation, summarization, ...") is a list answer, not stuffing.
+    """
+    tokens = words(text)
+    if len(tokens) < 4 or "," in text or ";" in text or "\n" in text.strip():
+        return False
+    return not any(t in STOPWORDS for t in tokens)
+
+
+def is_yes_no_question(question: str) -> bool:
+    return YES_NO_STARTS.search(question) is not None
+
+
+def polarity(text: str) -> int | None:
+    """+1 for an answer that says yes, -1 for no, None when it does not take a side up front."""
+    tokens = words(text)
+    if not tokens:
+        return None
+    head = tokens[0]
+    if head in YES_WORDS:
+        return 1
+    if head in NO_WORDS:
+        return -1
+    return None
+
+
+def mentions(text: str, term: str) -> bool:
+    """Whole-word, case-insensitive mention of ``term`` that is not negated just before it."""
+    pattern = re.compile(rf"(?<![a-z0-9]){re.escape(term.lower())}(?![a-z0-9])")
+    lowered = text.lower().replace("’", "'")
+    for match in pattern.finditer(lowered):
+        before = words(lowered[: match.start()])[-3:]
+        if not any(w in NEGATIONS for w in before):
+            return True
+    return False

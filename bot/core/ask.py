@@ -1,0 +1,115 @@
+"""``/ask``: find the course's own answer to a question, or say honestly that the course has none.
+
+Three signals decide, each cheap:
+- the semantic score of the best item (``SemanticIndex``): below ``threshold`` the bot abstains;
+- "none of the above" anchors: general topics a course pack usually does not cover (dropout, GANs,
+  the weather...). A query closer to one of them than to any course item is declined. Anchors close
+  to a course question are dropped at start, so a course that covers such a topic still answers it;
+- word overlap, to break near-ties the embedding cannot see ("batch too small" vs "too large").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.core.lexical import Lexicon
+from bot.core.pack import QAItem
+from bot.core.ports import Embedder
+from bot.core.search import Hit, SemanticIndex
+
+# Calibrated on tests/data/ask_eval.jsonl (see tests/core/test_ask_eval.py): below this score the
+# closest item is shown as a related topic, not as the answer.
+DEFAULT_THRESHOLD = 0.34
+RELATED_FLOOR = 0.25  # related topics weaker than this are noise, not "closest topics"
+MAX_RELATED = 2
+TIE_MARGIN = 0.06  # items this close to the best are near-ties that word overlap may reorder
+TIE_OVERLAP_GAIN = 0.15  # ...when a near-tie shares this much more of the query's (IDF-weighted) words
+ANCHOR_PRUNE = 0.6  # an anchor this similar to a course question is a course topic, not an off-course one
+ANCHOR_MARGIN = 0.03  # an anchor must beat the best item by this much to decline the query
+
+
+@dataclass(frozen=True)
+class AskResult:
+    query: str
+    abstained: bool
+    item: QAItem | None  # the answer when not abstained
+    score: float  # best item's score, whether or not it was used
+    related: tuple[Hit, ...]
+
+    def to_json(self) -> dict[str, object]:
+        item = self.item
+        return {
+            "query": self.query,
+            "abstained": self.abstained,
+            "id": item.id if item else None,
+            "question": item.question if item else None,
+            "answer": item.answer if item else None,
+            "answered": bool(item and item.answered),
+            "score": round(self.score, 4),
+            "related": [hit.item.id for hit in self.related],
+        }
+
+
+class AskService:
+    def __init__(
+        self,
+        index: SemanticIndex,
+        embedder: Embedder,
+        threshold: float = DEFAULT_THRESHOLD,
+        *,
+        off_course: np.ndarray | None = None,
+    ) -> None:
+        """``off_course``: vectors of the "none of the above" anchors (see module docstring)."""
+        self.index = index
+        self.embedder = embedder
+        self.threshold = threshold
+        self.lexicon = Lexicon([f"{q.question} {q.answer or ''}" for q in index.items])
+        self._position = {id(item): n for n, item in enumerate(index.items)}
+        self.off_course = self._prune(off_course)
+
+    def _prune(self, anchors: np.ndarray | None) -> np.ndarray | None:
+        if anchors is None or not len(anchors) or not len(self.index):
+            return None
+        course_sim = (self.index.question_vectors @ anchors.T).max(axis=0)
+        kept = anchors[course_sim < ANCHOR_PRUNE]
+        return kept if len(kept) else None
+
+    def ask_many(self, queries: Sequence[str]) -> list[AskResult]:
+        """Answer many queries with one batched encode (``studybot ask`` and the evaluation use it)."""
+        if not queries:
+            return []
+        vectors = self.embedder.encode(list(queries))
+        return [self._decide(query, vector) for query, vector in zip(queries, vectors, strict=True)]
+
+    async def ask(self, query: str) -> AskResult:
+        """Runs the encode in a worker thread so the event loop keeps serving heartbeats and acks."""
+        return (await asyncio.to_thread(self.ask_many, [query]))[0]
+
+    def _decide(self, query: str, vector: np.ndarray) -> AskResult:
+        hits = self._break_near_tie(query, self.index.search(vector, k=2 + MAX_RELATED))
+        best = hits[0]
+        off_course = float((self.off_course @ vector).max()) if self.off_course is not None else -1.0
+        abstained = best.score < self.threshold or off_course > best.score + ANCHOR_MARGIN
+        related = hits if abstained else hits[1:]
+        related = tuple(h for h in related if h.score >= RELATED_FLOOR)[:MAX_RELATED]
+        return AskResult(
+            query=query,
+            abstained=abstained,
+            item=None if abstained else best.item,
+            score=best.score,
+            related=related,
+        )
+
+    def _break_near_tie(self, query: str, hits: list[Hit]) -> list[Hit]:
+        if len(hits) < 2:
+            return hits
+        close = [h for h in hits if h.score >= hits[0].score - TIE_MARGIN]
+        overlap = {id(h): self.lexicon.overlap(query, self._position[id(h.item)]) for h in close}
+        winner = max(close, key=lambda h: overlap[id(h)])
+        if overlap[id(winner)] >= overlap[id(hits[0])] + TIE_OVERLAP_GAIN:
+            return [winner, *(h for h in hits if h is not winner)]
+        return hits

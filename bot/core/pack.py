@@ -1,0 +1,48 @@
+"""Course pack value types: what a course's Q&A list looks like once loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class QAItem:
+    """One numbered question of a course, with its reference answer and grading rubric.
+
+    ``answer`` is ``None`` when the course has no reference answer yet: such an item is
+    still findable by ``/ask`` but is never quizzed or graded.
+    """
+
+    id: str
+    question: str
+    answer: str | None = None
+    key_points: tuple[str, ...] = ()
+    misconceptions: tuple[str, ...] = ()
+    accept: tuple[str, ...] = ()
+    line: int | None = None  # where the item starts in its source file, for error messages
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answer and self.answer.strip())
+
+
+@dataclass(frozen=True)
+class CoursePack:
+    """A course: a title and its questions, in the order the course lists them."""
+
+    id: str
+    title: str
+    questions: tuple[QAItem, ...]
+    source: str | None = None  # file the pack was loaded from
+    description: str = ""
+    _by_id: dict[str, QAItem] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({q.id: q for q in self.questions})
+
+    def get(self, item_id: str) -> QAItem | None:
+        return self._by_id.get(item_id)
+
+    @property
+    def answered(self) -> tuple[QAItem, ...]:
+        return tuple(q for q in self.questions if q.answered)

@@ -1,0 +1,97 @@
+"""The bot every adapter talks to: one object, one method per kind of user input.
+
+Adapters translate platform events into calls here and render the returned ``Reply``. Features
+(asking, quizzes, practice) register their commands on the router, so adding one touches no adapter.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.core.ask import AskService
+from bot.core.ask_replies import ask_reply
+from bot.core.commands import CommandRouter, CommandSpec, UsageError, parse_command_line
+from bot.core.ratelimit import RateLimiter
+from bot.core.text import MAX_QUERY_CHARS, clean_text
+from bot.core.types import ButtonAction, Command, Place, Reply, User
+
+log = logging.getLogger(__name__)
+
+AnswerHandler = Callable[[User, Place, str, str], Awaitable[Reply]]
+
+
+class StudyBot:
+    def __init__(
+        self,
+        *,
+        course_title: str,
+        ask: AskService,
+        ask_limiter: RateLimiter | None = None,
+        unlimited_platforms: frozenset[str] = frozenset({"console"}),
+    ) -> None:
+        self.course_title = course_title
+        self.ask_service = ask
+        self.router = CommandRouter()
+        self._ask_limiter = ask_limiter
+        self._unlimited = unlimited_platforms
+        self._answer_handlers: dict[ButtonAction, AnswerHandler] = {}
+        self.router.register(
+            CommandSpec("ask", "/ask QUESTION", "find the course's answer to a question", self._ask)
+        )
+        self.router.register(CommandSpec("help", "/help", "list the commands", self._help))
+
+    # --- what adapters call --------------------------------------------------------------------
+    async def handle(self, user: User, place: Place, command: Command) -> Reply:
+        try:
+            return await self.router.dispatch(user, place, command)
+        except Exception:
+            log.exception("command failed command=%s platform=%s", command.name, place.platform)
+            return Reply(body="Something went wrong on our side. Please try again in a moment.", kind="error")
+
+    async def handle_line(self, user: User, place: Place, line: str) -> Reply | None:
+        """A typed line (console, Slack text). ``None`` when it is not a command."""
+        command = parse_command_line(line)
+        return None if command is None else await self.handle(user, place, command)
+
+    async def submit_answer(
+        self, user: User, place: Place, action: ButtonAction, value: str, text: str
+    ) -> Reply:
+        """An answer typed into a quiz or practice form; ``value`` is what the button carried."""
+        handler = self._answer_handlers.get(action)
+        if handler is None:
+            return Reply(body="That button no longer works here.", kind="error")
+        try:
+            return await handler(user, place, value, text)
+        except Exception:
+            log.exception("answer failed action=%s platform=%s", action.value, place.platform)
+            return Reply(body="Something went wrong on our side. Please try again in a moment.", kind="error")
+
+    # --- what features call --------------------------------------------------------------------
+    def register_answer_handler(self, action: ButtonAction, handler: AnswerHandler) -> None:
+        self._answer_handlers[action] = handler
+
+    # --- built-in commands ----------------------------------------------------------------------
+    async def _ask(self, user: User, place: Place, args: str) -> Reply:
+        query = clean_text(args)
+        if not query:
+            raise UsageError("Ask me a question about the course, e.g. `/ask why do we train on GPUs?`")
+        if len(query) > MAX_QUERY_CHARS:
+            return Reply(
+                body=f"That question is {len(query):,} characters long; please keep it under "
+                f"{MAX_QUERY_CHARS:,} characters.",
+                kind="usage",
+            )
+        if self._ask_limiter and place.platform not in self._unlimited:
+            wait = self._ask_limiter.retry_after((user.platform, user.user_id))
+            if wait > 0:
+                return Reply(
+                    body=f"You're asking quickly! Please wait {int(wait) + 1} s before the next /ask.",
+                    kind="error",
+                )
+        result = await self.ask_service.ask(query)
+        return ask_reply(result)
+
+    async def _help(self, user: User, place: Place, args: str) -> Reply:
+        reply = self.router.help_reply(user)
+        return Reply(body=reply.body, title=f"StudyBot · {self.course_title}", kind="help")

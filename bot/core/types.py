@@ -1,0 +1,87 @@
+"""Platform-neutral value types shared by the core and every adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class User:
+    """Who sent something. ``is_admin`` is decided by the adapter from platform permissions."""
+
+    platform: str
+    user_id: str
+    display_name: str
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where something happened: a channel inside a space (Discord guild / Slack workspace)."""
+
+    platform: str
+    space_id: str
+    channel_id: str
+
+
+class ButtonAction(StrEnum):
+    """What a button does when pressed; adapters encode ``action:value`` in their custom ids."""
+
+    ANSWER_QUIZ = "answer"
+    ANSWER_PRACTICE = "practice"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: ButtonAction
+    value: str  # e.g. the quiz id the button answers
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says, before any platform renders it.
+
+    ``body`` is plain text with light markdown (``**bold**``, ``` fenced code ```); it may contain
+    user text verbatim, so every adapter must neutralise mentions when it renders it.
+    """
+
+    body: str
+    title: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()
+    footer: str | None = None
+    buttons: tuple[Button, ...] = ()
+    ephemeral: bool = True
+    kind: str = "info"  # info | answer | abstain | quiz | reveal | grade | error | usage
+
+    def as_text(self) -> str:
+        """A plain rendering for logs, tests and the piped console."""
+        parts: list[str] = []
+        if self.title:
+            parts.append(self.title)
+        if self.body:
+            parts.append(self.body)
+        parts.extend(f"{name}: {value}" for name, value in self.fields)
+        if self.footer:
+            parts.append(self.footer)
+        parts.extend(f"[{b.label}]" for b in self.buttons)
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed slash command: ``/quiz schedule 09:00 mon-fri Europe/Berlin`` -> name ``quiz``,
+    args ``schedule 09:00 mon-fri Europe/Berlin``."""
+
+    name: str
+    args: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    """A platform's handle on a message the bot posted, so a reveal can reply to it later."""
+
+    place: Place
+    message_id: str

@@ -1,0 +1,61 @@
+"""SemanticIndex and AskService mechanics (a fake embedder: meaning does not matter here)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.core.ask import AskService
+from bot.core.pack import QAItem
+from bot.core.search import SemanticIndex
+
+ITEMS = [
+    QAItem("1", "Why are neural networks trained on GPUs?", "GPUs run the many matrix products in parallel."),
+    QAItem("2", "What is imbalanced data?", "A data set with skewed class proportions."),
+    QAItem("3", "Describe word and character tokenization.", None),
+]
+
+
+def test_best_of_question_and_answer_similarity(fake_embedder):
+    index = SemanticIndex.build(ITEMS, fake_embedder)
+    # words only in item 2's answer: the answer side must find it
+    hits = index.search(fake_embedder.encode(["skewed class proportions"])[0], k=3)
+    assert hits[0].item.id == "2"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_unanswered_item_is_found_by_its_question(fake_embedder):
+    service = AskService(SemanticIndex.build(ITEMS, fake_embedder), fake_embedder, threshold=0.3)
+    result = service.ask_many(["word and character tokenization"])[0]
+    assert not result.abstained and result.item.id == "3" and not result.item.answered
+
+
+def test_abstains_below_threshold_and_lists_related(fake_embedder):
+    service = AskService(SemanticIndex.build(ITEMS, fake_embedder), fake_embedder, threshold=0.99)
+    result = service.ask_many(["why GPUs for neural networks"])[0]
+    assert result.abstained and result.item is None
+    assert result.related and result.related[0].item.id == "1"
+    assert result.to_json()["id"] is None and result.to_json()["related"][0] == "1"
+
+
+def test_related_excludes_the_answer_and_has_at_most_two(fake_embedder):
+    service = AskService(SemanticIndex.build(ITEMS, fake_embedder), fake_embedder, threshold=0.1)
+    result = service.ask_many(["GPUs data set tokenization"])[0]
+    assert len(result.related) <= 2
+    assert result.item.id not in [h.item.id for h in result.related]
+
+
+def test_index_rejects_offsets_that_do_not_fit():
+    with pytest.raises(ValueError):
+        SemanticIndex(ITEMS, np.zeros((2, 4), np.float32), [0, 1, 5])
+    with pytest.raises(ValueError):
+        SemanticIndex(ITEMS, np.zeros((4, 4), np.float32), [0, 1])
+
+
+def test_key_points_are_views_of_their_item(fake_embedder):
+    item = QAItem(
+        "9", "Which model remembers longer?", "The Transformer.", key_points=("attention spans everything",)
+    )
+    index = SemanticIndex.build([*ITEMS, item], fake_embedder)
+    assert index.search(fake_embedder.encode(["attention spans everything"])[0], k=1)[0].item.id == "9"
+    assert len(index.question_vectors) == 4
