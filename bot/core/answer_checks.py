@@ -257,3 +257,43 @@ def mentions(text: str, term: str) -> bool:
         if not any(w in NEGATIONS for w in before):
             return True
     return False
+
+
+# Opposites that embeddings place side by side ("training gets faster" ~ "training gets slower").
+_ANTONYMS = [
+    ("fast", "slow"),
+    ("faster", "slower"),
+    ("large", "small"),
+    ("larger", "smaller"),
+    ("big", "small"),
+    ("bigger", "smaller"),
+    ("increase", "decrease"),
+    ("increases", "decreases"),
+    ("higher", "lower"),
+    ("better", "worse"),
+    ("longer", "shorter"),
+    ("cheap", "expensive"),
+    ("cheaper", "costlier"),
+    ("discrete", "continuous"),
+    ("overfitting", "underfitting"),
+    ("vanish", "explode"),
+    ("tiny", "huge"),
+]
+OPPOSITE: dict[str, set[str]] = {}
+for _a, _b in _ANTONYMS:
+    OPPOSITE.setdefault(_a, set()).add(_b)
+    OPPOSITE.setdefault(_b, set()).add(_a)
+
+
+def contradiction(answer: str, statement: str) -> tuple[str, str] | None:
+    """A word of ``answer`` whose opposite ``statement`` uses, while neither text uses both sides.
+
+    "Training gets faster" against "makes training slow" -> ("faster", "slow")."""
+    said, stated = set(words(answer)), set(words(statement))
+    for word in sorted(said & OPPOSITE.keys()):
+        if word in stated:
+            continue
+        clash = OPPOSITE[word] & stated
+        if clash and not (OPPOSITE[word] & said):
+            return word, sorted(clash)[0]
+    return None

@@ -3,14 +3,19 @@
 A plain cosine between answer and reference accepts opposites and near-misses, so the grader layers
 guards over the similarities, cheapest first:
 
-1. nothing to grade: empty, ``idk``, gibberish, a restatement of the question, a bag of keywords;
-2. short-answer questions (``BERT``) go by the reference and the ``accept`` list, never by similarity;
-3. the wrong side: a yes/no answer with the opposite polarity, or an answer closer to one of the
-   question's ``misconceptions`` than to anything right, or closer to another question's reference;
-4. what is left is scored by how many ``key_points`` it covers and how close it is to the reference.
+1. nothing to grade: empty, ``idk``, gibberish, a bag of keywords, a restatement of the question;
+2. short-answer questions (``BERT``) go by the reference and the ``accept`` list, never by similarity,
+   and so does a short answer (a few words) to any question with an ``accept`` list (``Transformer``);
+   a term counts only when it is not negated ("not BERT");
+3. the wrong side: a yes/no answer with the opposite polarity, an answer clearly closer to one of the
+   question's ``misconceptions`` than to any key point, or clearly closer to another question's answer;
+4. what is left is scored by a small logistic model over similarity features (key-point coverage,
+   closeness to the reference, to misconceptions, to other questions, to the question itself),
+   fitted on our labelled answers by ``scripts/fit_grader.py`` (weights in ``grading_model.py``).
 
-It leans towards rejecting: a right answer phrased badly gets ``partial`` and sees the reference
-anyway, while a wrong answer accepted would teach the student something false.
+It leans towards rejecting: an answer needs a probability of 0.6, not 0.5, to count as correct. A right
+answer phrased badly gets ``partial`` and sees the reference anyway, while a wrong answer accepted
+would teach the student something false.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import numpy as np
 
 from bot.core import answer_checks as checks
 from bot.core.grade import Grade, Verdict
+from bot.core.grading_model import FEATURES, INTERCEPT, WEIGHTS
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
 from bot.core.text import clean_text
@@ -32,14 +38,13 @@ SHORT_ANSWER_WORDS = 4  # a reference this short is a short answer: graded by th
 
 @dataclass(frozen=True)
 class GradingThresholds:
-    cover: float = 0.55  # a key point counts as covered at this similarity
-    correct_coverage: float = 0.5  # share of key points a correct answer covers
-    correct_reference: float = 0.45  # ...and at least this close to the reference answer
-    partial_reference: float = 0.35  # below this and covering nothing: incorrect
-    misconception_margin: float = 0.0  # misconception wins when this much closer than the best right text
-    other_question_margin: float = 0.05  # another question's reference wins when this much closer
-    question_copy: float = 0.8  # an answer this close to the question, and closer to it than the reference
-    short_answer_max_words: int = 6  # an answer this short on an ``accept`` question is graded by the list
+    correct: float = 0.6  # model probability for ``correct`` (above 0.5: the grader leans to reject)
+    partial: float = 0.3  # ...and for ``partial``
+    cover: float = 0.5  # a key point counts as covered (shown to the student) at this similarity
+    misconception_margin: float = 0.1  # a misconception this much closer than any key point: wrong
+    other_question_margin: float = 0.1  # another question's answer this much closer: wrong
+    question_copy: float = 0.9  # this close to the question and closer to it than to the reference
+    short_answer_max_words: int = 6  # an answer this short naming an ``accept`` term is right
 
 
 @dataclass
@@ -54,7 +59,14 @@ class _Rubric:
     short_answer: bool
 
 
-def _clauses(text: str) -> list[str]:
+@dataclass(frozen=True)
+class _Decision:
+    verdict: Verdict
+    score: int
+    lead: str
+
+
+def clauses(text: str) -> list[str]:
     """Sentences and ``;``-separated parts, so one key point per sentence can be matched alone."""
     parts = [p.strip() for p in re.split(r"(?<=[.!?;])\s+|\n+", text) if p.strip()]
     return parts if len(parts) > 1 else []
@@ -77,35 +89,33 @@ class MeaningGrader:
         self.t = thresholds or GradingThresholds()
         answered = [q for q in items if q.answered]
         texts: list[str] = []
-        spans: list[tuple[int, int, int, int]] = []
         for item in answered:
-            key_points = item.key_points or (item.answer or "",)
-            start = len(texts)
-            texts += [item.answer or "", item.question, *key_points, *item.misconceptions]
-            spans.append((start, len(key_points), len(item.misconceptions), 0))
+            texts += [item.answer or "", item.question, *self._key_points(item), *item.misconceptions]
         vectors = embedder.encode(texts) if texts else np.zeros((0, embedder.dimension), np.float32)
         self._rubrics: dict[str, _Rubric] = {}
-        for item, (start, n_kp, n_mis, _) in zip(answered, spans, strict=True):
-            key_points = item.key_points or (item.answer or "",)
-            kp_start = start + 2
+        start = 0
+        for item in answered:
+            key_points = self._key_points(item)
+            n_kp, n_mis = len(key_points), len(item.misconceptions)
             self._rubrics[item.id] = _Rubric(
                 item=item,
-                key_points=tuple(key_points),
-                kp=vectors[kp_start : kp_start + n_kp],
-                mis=vectors[kp_start + n_kp : kp_start + n_kp + n_mis],
+                key_points=key_points,
                 ref=vectors[start],
                 question=vectors[start + 1],
+                kp=vectors[start + 2 : start + 2 + n_kp],
+                mis=vectors[start + 2 + n_kp : start + 2 + n_kp + n_mis],
                 accept=tuple(dict.fromkeys((*item.accept, *self._short_reference(item)))),
                 short_answer=len(checks.words(item.answer or "")) <= SHORT_ANSWER_WORDS,
             )
+            start += 2 + n_kp + n_mis
         self._ids = list(self._rubrics)
-        self._own_right = {item_id: np.vstack([r.ref[None, :], r.kp]) for item_id, r in self._rubrics.items()}
-        self._all_right = np.vstack([self._own_right[i] for i in self._ids]) if self._ids else None
-        self._owner = (
-            np.concatenate([np.full(len(self._own_right[i]), n) for n, i in enumerate(self._ids)])
-            if self._ids
-            else None
-        )
+        right = [np.vstack([r.ref[None, :], r.kp]) for r in self._rubrics.values()]
+        self._all_right = np.vstack(right) if right else np.zeros((0, embedder.dimension), np.float32)
+        self._owner = np.concatenate([np.full(len(v), n) for n, v in enumerate(right)]) if right else None
+
+    @staticmethod
+    def _key_points(item: QAItem) -> tuple[str, ...]:
+        return item.key_points or (item.answer or "",)
 
     @staticmethod
     def _short_reference(item: QAItem) -> tuple[str, ...]:
@@ -121,98 +131,140 @@ class MeaningGrader:
     def grade_many(self, items: list[tuple[QAItem, str]]) -> list[Grade]:
         """Grade a burst of answers with a single encode of every answer and its sentences."""
         cleaned = [clean_text(answer) for _, answer in items]
+        rubrics = []
+        for item, _ in items:
+            rubric = self._rubrics.get(item.id)
+            if rubric is None:
+                raise KeyError(f"question {item.id} has no reference answer to grade against")
+            rubrics.append(rubric)
         texts: list[str] = []
         where: list[tuple[int, int]] = []
         for text in cleaned:
-            parts = [text, *_clauses(text)] if text else []
+            parts = [text, *clauses(text)] if text else []
             where.append((len(texts), len(parts)))
             texts += parts
         vectors = self.embedder.encode(texts) if texts else np.zeros((0, self.embedder.dimension), np.float32)
         grades = []
-        for (item, _), text, (start, count) in zip(items, cleaned, where, strict=True):
-            rubric = self._rubrics.get(item.id)
-            if rubric is None:
-                raise KeyError(f"question {item.id} has no reference answer to grade against")
-            grades.append(self._grade_one(rubric, text, vectors[start : start + count]))
+        for rubric, text, (start, count) in zip(rubrics, cleaned, where, strict=True):
+            decision, covered = self._decide(rubric, text, vectors[start : start + count])
+            grades.append(self._result(rubric, decision, covered))
         return grades
 
     # --- the decision --------------------------------------------------------------------------
-    def _grade_one(self, r: _Rubric, text: str, vectors: np.ndarray) -> Grade:
-        t = self.t
-        if checks.is_non_answer(text):
-            return self._result(r, Verdict.INCORRECT, 0, (), "No answer to grade — have a go next time!")
-        if checks.looks_like_gibberish(text):
-            return self._result(r, Verdict.INCORRECT, 0, (), "That doesn't read as an answer.")
+    def _decide(self, r: _Rubric, text: str, vectors: np.ndarray) -> tuple[_Decision, tuple[str, ...]]:
+        wrong = Verdict.INCORRECT
+        rule = self.text_rules(r, text)
+        if rule is not None:
+            return rule, (r.key_points if rule.verdict is Verdict.CORRECT else ())
+        features = self.features(r, text, vectors)
+        covered = tuple(
+            kp for kp, sim in zip(r.key_points, features["kp_sims"], strict=True) if sim >= self.t.cover
+        )
+        guard = self.similarity_guards(features)
+        if guard is not None:
+            return guard, () if guard.score == 0 else covered
+        p = probability(features)
+        score = round(100 * p)
+        if p >= self.t.correct:
+            return _Decision(Verdict.CORRECT, score, "Well done."), covered
+        if p >= self.t.partial:
+            return _Decision(Verdict.PARTIAL, score, "Partly there."), covered
+        return _Decision(wrong, score, "Not quite."), covered
 
+    def similarity_guards(self, features: dict) -> _Decision | None:
+        """Copies of the question, clear misconceptions and answers to another question."""
+        wrong = Verdict.INCORRECT
+        if features["question_minus_ref"] > 0 and features["question"] >= self.t.question_copy:
+            return _Decision(wrong, 0, "That restates the question rather than answering it.")
+        if features["misconception_minus_right"] > self.t.misconception_margin:
+            return _Decision(wrong, 5, "That is a common misconception.")
+        if features["other_minus_right"] > self.t.other_question_margin:
+            other = self._rubrics[features["other_id"]].item
+            return _Decision(wrong, 5, f"That answers a different question ({other.id}: {other.question})")
+        return None
+
+    def text_rules(self, r: _Rubric, text: str) -> _Decision | None:
+        """The checks that need no model: non-answers, short answers, keyword bags, yes/no polarity."""
+        wrong = Verdict.INCORRECT
+        if checks.is_non_answer(text):
+            return _Decision(wrong, 0, "No answer to grade — have a go next time!")
+        if checks.looks_like_gibberish(text):
+            return _Decision(wrong, 0, "That doesn't read as an answer.")
         n_words = len(checks.words(text))
-        if r.accept and (r.short_answer or n_words <= t.short_answer_max_words):
+        if r.accept and (r.short_answer or n_words <= self.t.short_answer_max_words):
             hit = next((term for term in r.accept if checks.mentions(text, term)), None)
             if hit:
-                return self._result(r, Verdict.CORRECT, 100, r.key_points, f"Yes — {hit} is right.")
-            if r.short_answer:
-                return self._result(r, Verdict.INCORRECT, 0, (), "That isn't one of the answers we accept.")
-
-        answer_vec = vectors[0]
-        both = vectors  # the whole answer and each of its sentences
-        kp_sims = (both @ r.kp.T).max(axis=0) if len(r.kp) else np.zeros(0)
-        ref_sim = float(answer_vec @ r.ref)
-        best_right = max(ref_sim, float(kp_sims.max()) if len(kp_sims) else 0.0)
-        question_sim = float(answer_vec @ r.question)
-
-        if question_sim >= t.question_copy and question_sim > ref_sim:
-            return self._result(
-                r, Verdict.INCORRECT, 0, (), "That restates the question rather than answering it."
-            )
+                return _Decision(Verdict.CORRECT, 100, f"Yes — {hit} is right.")
+            return _Decision(wrong, 0, "That isn't one of the answers we accept.")
         if checks.is_keyword_list(text):
-            return self._result(
-                r, Verdict.INCORRECT, 0, (), "Those are keywords, not an answer: say how they fit together."
-            )
+            return _Decision(wrong, 0, "Those are keywords, not an answer: say how they fit together.")
+        for point in r.key_points:
+            clash = checks.contradiction(text, point)
+            if clash:
+                return _Decision(wrong, 0, f"The course says the opposite: “{clash[1]}”, not “{clash[0]}”.")
         if checks.is_yes_no_question(r.item.question):
             expected, given = checks.polarity(r.item.answer or ""), checks.polarity(text)
             if expected is not None and given is not None and expected != given:
-                return self._result(r, Verdict.INCORRECT, 0, (), "The course's answer says the opposite.")
-        if len(r.mis):
-            mis_sim = float((both @ r.mis.T).max())
-            if mis_sim > best_right + t.misconception_margin:
-                return self._result(r, Verdict.INCORRECT, 0, (), "That is a common misconception.")
-        other = self._closest_other(r.item.id, answer_vec)
-        if other is not None and other[1] > best_right + t.other_question_margin:
-            other_item = self._rubrics[other[0]].item
-            return self._result(
-                r,
-                Verdict.INCORRECT,
-                0,
-                (),
-                f"That answers a different question ({other_item.id}: {other_item.question}).",
-            )
+                return _Decision(wrong, 0, "The course's answer says the opposite.")
+        return None
 
-        covered = tuple(kp for kp, sim in zip(r.key_points, kp_sims, strict=True) if sim >= t.cover)
-        coverage = len(covered) / len(r.key_points)
-        closeness = min(1.0, max(0.0, (ref_sim - 0.2) / 0.6))
-        score = round(100 * (0.6 * coverage + 0.4 * closeness))
-        if coverage >= t.correct_coverage and ref_sim >= t.correct_reference:
-            return self._result(r, Verdict.CORRECT, max(score, 60), covered, "Well done.")
-        if covered or ref_sim >= t.partial_reference:
-            return self._result(r, Verdict.PARTIAL, min(max(score, 20), 59), covered, "Partly there.")
-        return self._result(r, Verdict.INCORRECT, min(score, 19), covered, "Not quite.")
+    def features(self, r: _Rubric, text: str, vectors: np.ndarray) -> dict:
+        """Similarity features of one answer (``vectors``: the answer, then each of its sentences)."""
+        answer = vectors[0]
+        kp_sims = (vectors @ r.kp.T).max(axis=0)
+        ref = float(answer @ r.ref)
+        best_right = max(ref, float(kp_sims.max()))
+        misconception = float((vectors @ r.mis.T).max()) if len(r.mis) else 0.0
+        other_id, other = self._closest_other(r.item.id, answer)
+        question = float(answer @ r.question)
+        return {
+            "kp_sims": kp_sims,
+            "other_id": other_id,
+            "question": question,
+            "ref": ref,
+            "kp_max": float(kp_sims.max()),
+            "kp_mean": float(kp_sims.mean()),
+            "kp_min": float(kp_sims.min()),
+            "misconception": misconception,
+            "misconception_minus_right": misconception - best_right,
+            "other_minus_right": other - best_right,
+            "question_minus_ref": question - ref,
+            "log_words": float(np.log1p(len(checks.words(text)))),
+            "names_accepted": float(any(checks.mentions(text, term) for term in r.accept)),
+            "covered_040": float((kp_sims >= 0.4).mean()),
+            "covered_050": float((kp_sims >= 0.5).mean()),
+        }
 
-    def _closest_other(self, item_id: str, vector: np.ndarray) -> tuple[str, float] | None:
-        if self._all_right is None or len(self._ids) < 2:
-            return None
-        sims = self._all_right @ vector
+    def _closest_other(self, item_id: str, vector: np.ndarray) -> tuple[str, float]:
+        if len(self._ids) < 2 or self._owner is None:
+            return item_id, -1.0
         own = self._ids.index(item_id)
-        sims = np.where(self._owner == own, -1.0, sims)
+        sims = np.where(self._owner == own, -1.0, self._all_right @ vector)
         best = int(np.argmax(sims))
         return self._ids[int(self._owner[best])], float(sims[best])
 
-    def _result(self, r: _Rubric, verdict: Verdict, score: int, covered: tuple[str, ...], lead: str) -> Grade:
+    def rubric(self, item_id: str) -> _Rubric:
+        return self._rubrics[item_id]
+
+    def _result(self, r: _Rubric, decision: _Decision, covered: tuple[str, ...]) -> Grade:
         missed = tuple(kp for kp in r.key_points if kp not in covered)
-        lines = [lead]
-        if covered and verdict is not Verdict.CORRECT:
-            lines.append("You got: " + "; ".join(covered) + ".")
-        if missed and verdict is not Verdict.CORRECT:
-            lines.append("Missing: " + "; ".join(missed) + ".")
+        lines = [decision.lead]
+        if decision.verdict is not Verdict.CORRECT:
+            if covered:
+                lines.append("You got: " + "; ".join(covered) + ".")
+            if missed:
+                lines.append("Missing: " + "; ".join(missed) + ".")
         lines.append(f"Reference answer: {r.item.answer}")
         return Grade(
-            verdict=verdict, score=int(score), covered=covered, missed=missed, feedback="\n".join(lines)
+            verdict=decision.verdict,
+            score=int(decision.score),
+            covered=covered,
+            missed=missed,
+            feedback="\n".join(lines),
         )
+
+
+def probability(features: dict) -> float:
+    """The logistic model's probability that the answer is right."""
+    z = INTERCEPT + sum(w * float(features[name]) for name, w in zip(FEATURES, WEIGHTS, strict=True))
+    return float(1.0 / (1.0 + np.exp(-z)))

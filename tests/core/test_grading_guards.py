@@ -1,0 +1,116 @@
+"""Each guard of the grader, on the real model: what a string-matching quiz bot gets wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.grade import Verdict
+from bot.core.grading import MeaningGrader
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def grader(real_embedder, course_pack) -> MeaningGrader:
+    return MeaningGrader(course_pack.questions, real_embedder)
+
+
+def grade(grader, pack, item_id, answer):
+    return grader.grade(pack.get(item_id), answer)
+
+
+@pytest.mark.parametrize("answer", ["", "   ", "idk", "?", "no idea", "pass", "...", "🤷"])
+def test_non_answers_score_zero(grader, course_pack, answer):
+    g = grade(grader, course_pack, "1.9", answer)
+    assert g.verdict is Verdict.INCORRECT and g.score == 0
+
+
+@pytest.mark.parametrize("answer", ["asdkjh qwpoeiru zxmcnv", "jjjjjjj kkkkkk", "sdfghjkl wertyuio"])
+def test_gibberish_is_rejected(grader, course_pack, answer):
+    assert grade(grader, course_pack, "1.4", answer).verdict is Verdict.INCORRECT
+
+
+def test_copy_of_the_question_is_rejected(grader, course_pack):
+    item = course_pack.get("1.9")
+    assert grade(grader, course_pack, "1.9", item.question).verdict is Verdict.INCORRECT
+    assert (
+        grade(
+            grader, course_pack, "1.9", "neural networks are trained on GPUs or other specialized hardware"
+        ).verdict
+        is not Verdict.CORRECT
+    )
+
+
+def test_keyword_stuffing_is_rejected(grader, course_pack):
+    g = grade(grader, course_pack, "1.9", "GPU parallel matrix CUDA neural network cores hardware")
+    assert g.verdict is Verdict.INCORRECT and "keywords" in g.feedback
+
+
+@pytest.mark.parametrize(
+    ("item_id", "answer"),
+    [
+        ("1.24", "The RNN"),
+        ("1.24", "RNN, not the transformer"),
+        ("1.3", "Yes"),
+        ("1.3", "Yes, SGD works fine for tuning the number of trees and the depth."),
+        ("1.16", "Training gets much faster, because small batches are cheap to compute."),
+    ],
+)
+def test_opposites_are_rejected(grader, course_pack, item_id, answer):
+    assert grade(grader, course_pack, item_id, answer).verdict is Verdict.INCORRECT
+
+
+def test_misconception_is_rejected(grader, course_pack):
+    g = grade(grader, course_pack, "1.23", "The gradients get extremely large and explode during training.")
+    assert g.verdict is Verdict.INCORRECT
+
+
+def test_another_questions_answer_is_rejected(grader, course_pack):
+    other = course_pack.get("1.25").answer
+    g = grade(grader, course_pack, "1.9", other)
+    assert g.verdict is Verdict.INCORRECT and "different question" in g.feedback
+
+
+@pytest.mark.parametrize("answer", ["BERT", "bert", "RoBERTa", "I think it's DistilBERT."])
+def test_short_answer_accepts_the_list(grader, course_pack, answer):
+    assert grade(grader, course_pack, "1.22", answer).verdict is Verdict.CORRECT
+
+
+@pytest.mark.parametrize("answer", ["GPT-2", "not BERT", "T5", "an encoder-only model"])
+def test_short_answer_rejects_others(grader, course_pack, answer):
+    assert grade(grader, course_pack, "1.22", answer).verdict is Verdict.INCORRECT
+
+
+def test_correct_paraphrase_is_accepted_with_feedback(grader, course_pack):
+    g = grade(
+        grader,
+        course_pack,
+        "1.23",
+        "When backpropagating through many layers the gradients shrink towards zero, so the early layers "
+        "barely get updated and learn very slowly.",
+    )
+    assert g.verdict is Verdict.CORRECT and g.score >= 60
+    assert g.covered and g.feedback.endswith(course_pack.get("1.23").answer)
+
+
+def test_feedback_names_what_was_missed(grader, course_pack):
+    g = grade(grader, course_pack, "1.12", "ReLU.")
+    assert g.verdict is not Verdict.CORRECT
+    assert g.missed and "Missing:" in g.feedback
+    assert g.feedback.endswith(course_pack.get("1.12").answer)
+
+
+def test_batch_grades_like_one_by_one(grader, course_pack):
+    answers = [
+        ("1.9", "GPUs run the matrix operations in parallel."),
+        ("1.24", "The transformer"),
+        ("1.3", "idk"),
+    ]
+    batch = grader.grade_many([(course_pack.get(i), a) for i, a in answers])
+    single = [grade(grader, course_pack, i, a) for i, a in answers]
+    assert [(g.verdict, g.score) for g in batch] == [(g.verdict, g.score) for g in single]
+
+
+def test_unanswered_question_cannot_be_graded(grader, course_pack):
+    with pytest.raises(KeyError):
+        grade(grader, course_pack, "1.6", "Words keep meaning, characters avoid unknown words.")
