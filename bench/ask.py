@@ -55,20 +55,19 @@ def warm_ask() -> None:
         for q in qs[:10]:  # warm-up: first calls pay for lazy initialisation
             core.embedder.encode([q])
 
-        async def run_asks() -> list[float]:
-            times = []
+        async def measure() -> tuple[list[float], list[float]]:
+            """Interleaved, so both see the same machine load."""
+            asks, encodes = [], []
             for q in qs:
                 start = time.perf_counter()
                 await core.bot.handle(user, place, Command("ask", q))
-                times.append((time.perf_counter() - start) * 1000)
-            return times
+                asks.append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                core.embedder.encode([q])
+                encodes.append((time.perf_counter() - start) * 1000)
+            return asks, encodes
 
-        ask_ms = asyncio.run(run_asks())
-        encode_ms = []
-        for q in qs:
-            start = time.perf_counter()
-            core.embedder.encode([q])
-            encode_ms.append((time.perf_counter() - start) * 1000)
+        ask_ms, encode_ms = asyncio.run(measure())
     a50, a99, e50, e99 = pct(ask_ms, 50), pct(ask_ms, 99), pct(encode_ms, 50), pct(encode_ms, 99)
     print(f"warm /ask over {len(qs)} queries (device {core.embedder.device}):")
     print(f"  /ask   p50 {a50:7.2f} ms   p99 {a99:7.2f} ms")

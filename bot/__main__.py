@@ -9,15 +9,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings
 from bot.core.ask import DEFAULT_THRESHOLD, AskService
 from bot.core.grading import MeaningGrader
+from bot.core.instrumentation import CountingPlatform, TimedGrader
+from bot.core.metrics import ErrorCounter, Metrics
 from bot.core.pack import CoursePack
-from bot.core.ports import Embedder
+from bot.core.ports import Embedder, Platform
 from bot.core.ratelimit import RateLimiter
 from bot.core.search import SemanticIndex
 from bot.core.studybot import StudyBot
+from bot.quiz_wiring import QuizFeature, build_quiz_feature
 from content.loader import default_pack_path, load_pack
 from content.topics import load_off_course_topics
 
@@ -36,10 +40,21 @@ class Core:
     grader: MeaningGrader
     bot: StudyBot
     closers: list = field(default_factory=list)  # callables run at shutdown
+    quiz: QuizFeature | None = None  # storage, quiz engine, practice, scheduler (bot/quiz_wiring.py)
+    http: Any = None  # studybot run's HTTP server (bot/http_server.py), when it has one
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.bot.metrics
+
+    async def attach(self, platform: Platform) -> None:
+        """Call once a platform is started: quizzes are posted/revealed through it, its schedules fire."""
+        if self.quiz is not None:
+            await self.quiz.attach(CountingPlatform(platform, self.bot.metrics, self.bot.in_flight.track))
 
     async def aclose(self) -> None:
-        for close in reversed(self.closers):
-            result = close()
+        while self.closers:  # each closer runs once, the last added first
+            result = self.closers.pop()()
             if hasattr(result, "__await__"):
                 await result
 
@@ -97,10 +112,19 @@ def build_core(settings: Settings | None = None, *, embedder: Embedder | None = 
         threshold=settings.ask_threshold,
     )
     limiter = RateLimiter(settings.ask_rate_per_minute, 60.0)
-    bot = StudyBot(course_title=pack.title, ask=ask, ask_limiter=limiter)
-    return Core(
-        settings=settings, pack=pack, embedder=embedder, index=ask.index, ask=ask, grader=grader, bot=bot
+    metrics = Metrics()
+    bot = StudyBot(course_title=pack.title, ask=ask, ask_limiter=limiter, metrics=metrics)
+    # migrates the database first; grades through a grader that counts verdicts and times each call
+    quiz = build_quiz_feature(settings, pack, TimedGrader(grader, metrics), bot)
+    core = Core(
+        settings=settings, pack=pack, embedder=embedder, index=ask.index, ask=ask, grader=grader, bot=bot,
+        quiz=quiz,
     )
+    core.closers.append(quiz.aclose)
+    errors = ErrorCounter(metrics)  # studybot_errors_total counts what is logged at ERROR
+    logging.getLogger().addHandler(errors)
+    core.closers.insert(0, lambda: logging.getLogger().removeHandler(errors))
+    return core
 
 
 if __name__ == "__main__":

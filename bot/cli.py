@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 content_app = typer.Typer(help="Import and validate course packs.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
+db_app = typer.Typer(help="Manage the database (DATABASE_URL, default a SQLite file).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 
 def _quiet_libraries() -> None:
@@ -36,10 +38,15 @@ def _quiet_libraries() -> None:
         pass
 
 
-def _setup_logging() -> None:
+def _setup_logging(quiet: bool = True) -> None:
+    """Interactive commands log warnings only, unless STUDYBOT_LOG_LEVEL says otherwise."""
+    from bot.config import Settings
     from bot.logging_setup import configure_logging
 
-    configure_logging()
+    settings = Settings()
+    if quiet and "STUDYBOT_LOG_LEVEL" not in os.environ:
+        settings = settings.model_copy(update={"log_level": "WARNING"})
+    configure_logging(settings)
 
 
 def _build_core():
@@ -68,6 +75,7 @@ def chat(
 
     async def main() -> None:
         try:
+            await core.attach(adapter)  # the console is the platform quizzes are posted to
             await adapter.run()
         finally:
             await core.aclose()
@@ -129,24 +137,98 @@ def grade(
 
 @app.command()
 def run(
-    platform: Annotated[str, typer.Option("--platform", "-p", help="Where to serve: slack, discord.")],
+    platform: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--platform",
+            "-p",
+            help="Where to serve: slack, discord (repeatable). Default: every platform whose settings are set.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the bot on a chat platform until stopped (Ctrl-C or SIGTERM)."""
-    _setup_logging()
+    """Serve the bot on its chat platforms, in one process, until stopped (Ctrl-C or SIGTERM)."""
+    _setup_logging(quiet=False)  # a server: its INFO log is how operators see it start and serve
     from bot.config import Settings
-    from bot.runner import PLATFORMS, run_platform
+    from bot.runner import PLATFORMS, PlatformError
+    from bot.serve import serve
 
-    entry = PLATFORMS.get(platform.lower())
-    if entry is None:
+    settings = Settings()
+    names = list(dict.fromkeys(p.strip().lower() for p in platform or []))
+    unknown = [n for n in names if n not in PLATFORMS]
+    if unknown:
         known = ", ".join(sorted(PLATFORMS))
-        typer.echo(f"error: unknown platform {platform!r}; choose one of: {known}", err=True)
+        typer.echo(f"error: unknown platform {unknown[0]!r}; choose one of: {known}", err=True)
         raise typer.Exit(2)
-    missing = entry.missing(Settings())
-    if missing:
-        typer.echo(f"error: --platform {entry.name} needs {', '.join(missing)} (see .env.example)", err=True)
+    if not names:
+        names = [name for name, entry in PLATFORMS.items() if entry.is_configured(settings)]
+    if not names:
+        lines = [f"  {name}: {entry.needs}" for name, entry in sorted(PLATFORMS.items())]
+        typer.echo(
+            "error: no chat platform is configured. Set the settings of at least one (environment or .env,\n"
+            "see .env.example):\n" + "\n".join(lines) + "\nor chat in this terminal with `studybot chat`.",
+            err=True,
+        )
         raise typer.Exit(2)
-    core = _build_core()
-    asyncio.run(run_platform(entry.name, core))
+    problems = [
+        f"{name} needs {', '.join(missing)}"
+        for name in names
+        if (missing := PLATFORMS[name].missing(settings))
+    ]
+    if problems:
+        typer.echo("error: " + "; ".join(problems) + " (see .env.example)", err=True)
+        raise typer.Exit(2)
+    try:
+        for name in names:
+            preflight = PLATFORMS[name].preflight
+            if preflight is not None:
+                asyncio.run(preflight(settings))
+        core = _build_core()
+        asyncio.run(serve(core, names))
+    except PlatformError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def doctor(
+    no_model: Annotated[bool, typer.Option("--no-model", help="Skip loading the model.")] = False,
+    no_network: Annotated[
+        bool, typer.Option("--no-network", help="Skip the platforms' credential checks.")
+    ] = False,
+) -> None:
+    """Check the settings, the database, the model and each platform's credentials; say what to fix."""
+    _setup_logging()
+    _quiet_libraries()
+    from bot.doctor import render_table, run_checks
+
+    checks = run_checks(model=not no_model, network=not no_network)
+    typer.echo(render_table(checks))
+    failed = [c for c in checks if c.status == "fail"]
+    if failed:
+        typer.echo(f"\n{len(failed)} problem(s) to fix before `studybot run`.")
+        raise typer.Exit(1)
+    typer.echo("\nAll checks passed.")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply the database migrations (the bot also applies them at start)."""
+    from bot.config import Settings
+    from storage.db import Database, redacted
+    from storage.migrate import upgrade
+
+    url = Settings().resolved_database_url
+    database = Database(url)
+    try:
+        current = upgrade(database, revision)
+    except Exception as exc:
+        typer.echo(f"error: migrating {redacted(url)} failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        database.close()
+    typer.echo(f"database {redacted(url)} is at revision {current}")
 
 
 @content_app.command("import")

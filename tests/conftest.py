@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +14,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# One embedding cache for the whole run: every `studybot` process a test starts inherits it, so the
+# course is encoded once per test session instead of once per process.
+os.environ.setdefault("STUDYBOT_CACHE_DIR", tempfile.mkdtemp(prefix="studybot-test-cache-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -60,3 +64,54 @@ def course_pack():
     from content.loader import default_pack_path, load_pack
 
     return load_pack(default_pack_path())
+
+
+# --- databases: SQLite files always, PostgreSQL too when STUDYBOT_TEST_DATABASE_URL is set ----------
+# Each PostgreSQL test gets its own schema (search_path), so tests never see each other's rows.
+import sys  # noqa: E402
+import uuid  # noqa: E402
+
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/quiz_support.py
+
+PG_TEST_URL = os.environ.get("STUDYBOT_TEST_DATABASE_URL", "")
+
+
+def postgres_schema_url(url: str):
+    """Yield ``url`` bound to a fresh schema, dropped afterwards."""
+    import psycopg
+
+    from storage.db import normalize_url
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    parsed = normalize_url(url)
+    conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{(tmp_path / 'studybot.db').as_posix()}"
+        return
+    if not PG_TEST_URL:
+        pytest.skip("PostgreSQL tests need STUDYBOT_TEST_DATABASE_URL")
+    yield from postgres_schema_url(PG_TEST_URL)
+
+
+@pytest.fixture
+def database(db_url):
+    """A migrated database (storage.Database) for the URL under test."""
+    from storage.db import Database  # submodules: tests/storage/ shadows the package name in tests
+    from storage.migrate import upgrade
+
+    db = Database(db_url)
+    upgrade(db)
+    yield db
+    db.close()

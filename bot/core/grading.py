@@ -44,6 +44,7 @@ class GradingThresholds:
     misconception_margin: float = 0.1  # a misconception this much closer than any key point: wrong
     other_question_margin: float = 0.1  # another question's answer this much closer: wrong
     question_copy: float = 0.9  # this close to the question and closer to it than to the reference
+    reference_copy: float = 0.9  # this close to the reference answer is the reference, restated
     short_answer_max_words: int = 6  # an answer this short naming an ``accept`` term is right
 
 
@@ -162,7 +163,9 @@ class MeaningGrader:
         )
         guard = self.similarity_guards(features)
         if guard is not None:
-            return guard, () if guard.score == 0 else covered
+            if guard.verdict is Verdict.CORRECT:
+                return guard, r.key_points
+            return guard, covered if guard.score else ()
         p = probability(features)
         score = round(100 * p)
         if p >= self.t.correct:
@@ -172,8 +175,10 @@ class MeaningGrader:
         return _Decision(wrong, score, "Not quite."), covered
 
     def similarity_guards(self, features: dict) -> _Decision | None:
-        """Copies of the question, clear misconceptions and answers to another question."""
+        """The reference restated; copies of the question, clear misconceptions, another question's answer."""
         wrong = Verdict.INCORRECT
+        if features["ref"] >= self.t.reference_copy:
+            return _Decision(Verdict.CORRECT, 100, "Well done: that is the course's answer.")
         if features["question_minus_ref"] > 0 and features["question"] >= self.t.question_copy:
             return _Decision(wrong, 0, "That restates the question rather than answering it.")
         if features["misconception_minus_right"] > self.t.misconception_margin:

@@ -12,13 +12,24 @@ from collections.abc import Awaitable, Callable
 from bot.core.ask import AskService
 from bot.core.ask_replies import ask_reply
 from bot.core.commands import CommandRouter, CommandSpec, UsageError, parse_command_line
+from bot.core.metrics import Metrics
 from bot.core.ratelimit import RateLimiter
+from bot.core.receipts import InFlight, Receipt, answer_received, expecting_receipt
 from bot.core.text import MAX_QUERY_CHARS, clean_text
 from bot.core.types import ButtonAction, Command, Place, Reply, User
 
 log = logging.getLogger(__name__)
 
 AnswerHandler = Callable[[User, Place, str, str], Awaitable[Reply]]
+
+TRY_AGAIN = "Something went wrong on our side. Please try again in a moment."
+RESTARTING = "StudyBot is restarting. Please try again in a moment."
+
+
+def is_temporary_failure(reply: Reply) -> bool:
+    """Nothing was done, through no fault of the user (an error on our side, a restart): the same request
+    may work in a moment. Adapters can keep a form open for another try."""
+    return reply.kind == "error" and reply.body in (TRY_AGAIN, RESTARTING)
 
 
 class StudyBot:
@@ -29,13 +40,16 @@ class StudyBot:
         ask: AskService,
         ask_limiter: RateLimiter | None = None,
         unlimited_platforms: frozenset[str] = frozenset({"console"}),
+        metrics: Metrics | None = None,
     ) -> None:
         self.course_title = course_title
+        self.metrics = metrics or Metrics()
+        self.in_flight = InFlight()  # what a graceful shutdown waits for (bot/serve.py)
         self.ask_service = ask
         self.router = CommandRouter()
         self._ask_limiter = ask_limiter
         self._unlimited = unlimited_platforms
-        self._answer_handlers: dict[ButtonAction, AnswerHandler] = {}
+        self._answer_handlers: dict[ButtonAction, tuple[AnswerHandler, bool]] = {}
         self.router.register(
             CommandSpec("ask", "/ask QUESTION", "find the course's answer to a question", self._ask)
         )
@@ -43,11 +57,16 @@ class StudyBot:
 
     # --- what adapters call --------------------------------------------------------------------
     async def handle(self, user: User, place: Place, command: Command) -> Reply:
+        if self.in_flight.closing:
+            return Reply(body=RESTARTING, kind="error")
+        self.in_flight.track()
+        known = self.router.get(command.name) is not None
+        self.metrics.commands.inc(command=command.name if known else "other")
         try:
             return await self.router.dispatch(user, place, command)
         except Exception:
             log.exception("command failed command=%s platform=%s", command.name, place.platform)
-            return Reply(body="Something went wrong on our side. Please try again in a moment.", kind="error")
+            return Reply(body=TRY_AGAIN, kind="error")
 
     async def handle_line(self, user: User, place: Place, line: str) -> Reply | None:
         """A typed line (console, Slack text). ``None`` when it is not a command."""
@@ -55,21 +74,45 @@ class StudyBot:
         return None if command is None else await self.handle(user, place, command)
 
     async def submit_answer(
-        self, user: User, place: Place, action: ButtonAction, value: str, text: str
+        self,
+        user: User,
+        place: Place,
+        action: ButtonAction,
+        value: str,
+        text: str,
+        *,
+        on_received: Receipt | None = None,
     ) -> Reply:
-        """An answer typed into a quiz or practice form; ``value`` is what the button carried."""
-        handler = self._answer_handlers.get(action)
-        if handler is None:
+        """An answer typed into a quiz or practice form; ``value`` is what the button carried.
+
+        ``on_received`` (optional) is awaited once the answer is safe, before grading: as soon as a
+        handler registered with ``acknowledges=True`` has stored it, else before any other handler runs.
+        When it was not called by the time the reply comes back, nothing was stored (the reply says why:
+        the quiz is closed, the database is unreachable...), and the adapter can say so in the form.
+        """
+        entry = self._answer_handlers.get(action)
+        if entry is None:
             return Reply(body="That button no longer works here.", kind="error")
-        try:
-            return await handler(user, place, value, text)
-        except Exception:
-            log.exception("answer failed action=%s platform=%s", action.value, place.platform)
-            return Reply(body="Something went wrong on our side. Please try again in a moment.", kind="error")
+        if self.in_flight.closing:
+            return Reply(body=RESTARTING, kind="error")
+        self.in_flight.track()
+        handler, acknowledges = entry
+        with expecting_receipt(on_received):
+            if not acknowledges:
+                await answer_received()  # nothing to store first: acknowledge at once
+            try:
+                return await handler(user, place, value, text)
+            except Exception:
+                log.exception("answer failed action=%s platform=%s", action.value, place.platform)
+                return Reply(body=TRY_AGAIN, kind="error")
 
     # --- what features call --------------------------------------------------------------------
-    def register_answer_handler(self, action: ButtonAction, handler: AnswerHandler) -> None:
-        self._answer_handlers[action] = handler
+    def register_answer_handler(
+        self, action: ButtonAction, handler: AnswerHandler, *, acknowledges: bool = False
+    ) -> None:
+        """``acknowledges``: the handler stores the answer before grading it and calls
+        ``bot.core.receipts.answer_received()`` once stored (see ``submit_answer``)."""
+        self._answer_handlers[action] = (handler, acknowledges)
 
     # --- built-in commands ----------------------------------------------------------------------
     async def _ask(self, user: User, place: Place, args: str) -> Reply:
@@ -89,7 +132,11 @@ class StudyBot:
                     body=f"You're asking quickly! Please wait {int(wait) + 1} s before the next /ask.",
                     kind="error",
                 )
-        result = await self.ask_service.ask(query)
+        self.metrics.asks.inc()
+        with self.metrics.search_seconds.time():
+            result = await self.ask_service.ask(query)
+        if result.abstained:
+            self.metrics.abstentions.inc()
         return ask_reply(result)
 
     async def _help(self, user: User, place: Place, args: str) -> Reply:

@@ -114,3 +114,9 @@ def test_batch_grades_like_one_by_one(grader, course_pack):
 def test_unanswered_question_cannot_be_graded(grader, course_pack):
     with pytest.raises(KeyError):
         grade(grader, course_pack, "1.6", "Words keep meaning, characters avoid unknown words.")
+
+
+def test_every_reference_answer_is_graded_correct(grader, course_pack):
+    items = course_pack.answered
+    grades = grader.grade_many([(item, item.answer) for item in items])
+    assert [item.id for item, g in zip(items, grades, strict=True) if not g.correct] == []

@@ -1,0 +1,177 @@
+"""The database: an engine, a thread pool for its blocking calls, and safe write transactions.
+
+SQLite (the default, a file) runs in WAL mode so readers never block the writer; writes start with
+``BEGIN IMMEDIATE`` (no lock upgrade that could fail half-way) and, inside one process, queue on a lock
+instead of SQLite's sleeping busy handler; ``busy_timeout`` covers a second process on the same file.
+PostgreSQL (``postgresql+psycopg://...``) is used through the same ``DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+
+T = TypeVar("T")
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def normalize_url(url: str | URL) -> URL:
+    """``postgres://`` and ``postgresql://`` mean psycopg 3; a relative SQLite path stays relative."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def redacted(url: str | URL) -> str:
+    return normalize_url(url).render_as_string(hide_password=True)
+
+
+class Database:
+    def __init__(self, url: str | URL, *, pool_size: int = 8, echo: bool = False) -> None:
+        self.url = normalize_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            if self.url.database in (None, "", ":memory:"):
+                raise ValueError("use a SQLite file (sqlite:///path/studybot.db): several threads share it")
+            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(
+                self.url,
+                echo=echo,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            )
+            _sqlite_setup(self.engine)
+        else:
+            self.engine = create_engine(
+                self.url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+        self._immediate = self.engine.execution_options(sqlite_begin_immediate=True)
+        self._write_lock = threading.Lock() if self.is_sqlite else None
+        self._executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="studybot-db")
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction, committed on success. SQLite: one writer at a time in this process."""
+        if self._write_lock is None:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._write_lock, self._immediate.begin() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction (rolled back at the end)."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking database function in the database's thread pool."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """The pysqlite recipe: the driver emits no BEGIN of its own; we do, IMMEDIATE for writes."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("sqlite_begin_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class GroupCommit(Generic[ItemT, ResultT]):
+    """Group commit: concurrent calls of ``submit`` are gathered and written by ``write_many`` in one
+    transaction (one call in the database's thread pool per batch), so a burst of 500 answers costs a few
+    transactions instead of 500. ``write_many`` returns one result per item, in order; if it raises, the
+    batch is retried item by item, so one bad item fails alone."""
+
+    def __init__(
+        self, db: Database, write_many: Callable[[list[ItemT]], list[ResultT]], *, max_batch: int = 256
+    ) -> None:
+        self.db = db
+        self.write_many = write_many
+        self.max_batch = max_batch
+        self.batches = 0
+        self._queue: asyncio.Queue[tuple[ItemT, asyncio.Future[ResultT]]] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def submit(self, item: ItemT) -> ResultT:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._task is None or self._task.done():
+            self._loop = loop
+            self._queue = asyncio.Queue()
+            self._task = loop.create_task(self._run(self._queue), name="db-group-commit")
+        future: asyncio.Future[ResultT] = loop.create_future()
+        assert self._queue is not None
+        self._queue.put_nowait((item, future))
+        return await future
+
+    async def _run(self, queue: asyncio.Queue[tuple[ItemT, asyncio.Future[ResultT]]]) -> None:
+        while True:
+            batch = [await queue.get()]
+            while len(batch) < self.max_batch and not queue.empty():
+                batch.append(queue.get_nowait())
+            self.batches += 1
+            try:
+                results = await self.db.run(self.write_many, [item for item, _ in batch])
+            except Exception:
+                if len(batch) == 1:
+                    _, future = batch[0]
+                    if not future.done():
+                        future.set_exception(sys.exc_info()[1] or RuntimeError("write failed"))
+                    continue
+                for item, future in batch:
+                    try:
+                        (result,) = await self.db.run(self.write_many, [item])
+                    except Exception as exc:
+                        if not future.done():
+                            future.set_exception(exc)
+                    else:
+                        if not future.done():
+                            future.set_result(result)
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def aclose(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
+                await self._task
+        self._task = None

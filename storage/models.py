@@ -1,0 +1,217 @@
+"""SQLAlchemy 2.x models. Every row is scoped by platform and space (Discord guild / Slack workspace),
+so one database serves many servers. Times are stored in UTC.
+
+The schema is created by the Alembic migrations in ``storage/migrations``; a test checks that the
+migrations and these models agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite only autoincrements INTEGER PRIMARY KEY
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend (SQLite keeps naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class SpaceSettings(Base):
+    """Per-space settings: the timezone of leaderboard weeks and months."""
+
+    __tablename__ = "spaces"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    space_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class QuizRow(Base):
+    """A posted (or being posted) quiz. Scheduled posts carry (slot_date, slot): the unique constraint
+    on (platform, space, channel, slot_date, slot) is the claim that makes a scheduled post happen once.
+    Quizzes posted by hand have no slot (NULLs never collide)."""
+
+    __tablename__ = "quizzes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    space_id: Mapped[str] = mapped_column(String(128))
+    channel_id: Mapped[str] = mapped_column(String(128))
+    question_id: Mapped[str] = mapped_column(String(64))
+    scheduled: Mapped[bool] = mapped_column(Boolean, default=False)
+    slot_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    slot: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    posted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("platform", "space_id", "channel_id", "slot_date", "slot", name="uq_quizzes_slot"),
+        Index("ix_quizzes_channel_posted", "platform", "space_id", "channel_id", "posted_at"),
+        Index(
+            "ix_quizzes_open_closes_at",
+            "closes_at",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
+    )
+
+
+class AnswerRow(Base):
+    """One student's answer to one quiz: recorded first (graded_at NULL), graded by the worker."""
+
+    __tablename__ = "quiz_answers"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    quiz_id: Mapped[str] = mapped_column(String(32), ForeignKey("quizzes.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    space_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200))
+    answer: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    graded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    verdict: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    score: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    covered: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list
+    missed: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list
+    feedback: Mapped[str | None] = mapped_column(Text, nullable=True)
+    points: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    bonus: Mapped[int] = mapped_column(Integer, default=0)
+    streak: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("quiz_id", "platform", "user_id", name="uq_quiz_answers_one_per_user"),
+        Index("ix_quiz_answers_user", "platform", "space_id", "user_id"),
+        Index(
+            "ix_quiz_answers_ungraded",
+            "id",
+            postgresql_where=text("graded_at IS NULL"),
+            sqlite_where=text("graded_at IS NULL"),
+        ),
+    )
+
+
+class ScoreTotal(Base):
+    """Leaderboard totals per (space, user, period bucket), kept by the grading transaction, so a
+    leaderboard reads a few index rows however many answers there are."""
+
+    __tablename__ = "score_totals"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    space_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)  # week | month | all
+    period_key: Mapped[str] = mapped_column(String(10), primary_key=True)  # 2025-01-13 | 2025-01 | all
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_score_totals_rank", "platform", "space_id", "period", "period_key", "points"),
+    )
+
+
+class ScheduleRow(Base):
+    """A channel's quiz schedule. APScheduler only fires it; this table is the truth every replica reads."""
+
+    __tablename__ = "quiz_schedules"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    space_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    time_of_day: Mapped[str] = mapped_column(String(5))  # HH:MM, local
+    days: Mapped[str] = mapped_column(String(32))  # mon,tue,... (0=mon)
+    timezone: Mapped[str] = mapped_column(String(64))
+    answer_window_minutes: Mapped[int] = mapped_column(Integer)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PracticeCardRow(Base):
+    __tablename__ = "practice_cards"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    space_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    due: Mapped[datetime] = mapped_column(UtcDateTime())
+    state: Mapped[str] = mapped_column(Text)  # the algorithm's card, as JSON
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PracticeReviewRow(Base):
+    __tablename__ = "practice_reviews"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    space_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128))
+    question_id: Mapped[str] = mapped_column(String(64))
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    verdict: Mapped[str] = mapped_column(String(16))
+    score: Mapped[int] = mapped_column(SmallInteger)
+    reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    log: Mapped[str] = mapped_column(Text)  # the algorithm's review log, as JSON
+
+    __table_args__ = (Index("ix_practice_reviews_user", "platform", "space_id", "user_id", "reviewed_at"),)
+
+
+quizzes = QuizRow.__table__
+answers = AnswerRow.__table__
+score_totals = ScoreTotal.__table__
+schedules = ScheduleRow.__table__
+spaces = SpaceSettings.__table__
+practice_cards = PracticeCardRow.__table__
+practice_reviews = PracticeReviewRow.__table__

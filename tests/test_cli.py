@@ -1,0 +1,85 @@
+"""The ``studybot`` command as a user runs it: real processes, the real model, a temporary data dir."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+EXE = str(Path(sys.executable).with_name("studybot"))
+
+
+def run(args: list[str], tmp_path: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+    environment = dict(os.environ, STUDYBOT_DATA_DIR=str(tmp_path / "data"), HF_HUB_OFFLINE="1", **env)
+    environment.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [EXE, *args], input=stdin, capture_output=True, text=True, env=environment, timeout=240
+    )
+
+
+def test_ask_json_many_queries_in_order(tmp_path):
+    queries = [
+        "why do we train neural networks on GPUs?",
+        "what's a good lasagna recipe?",
+        "encoder only model example",
+    ]
+    result = run(["ask", "--json", *queries], tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == queries
+    assert lines[0]["id"] == "1.9" and lines[0]["abstained"] is False
+    assert lines[1]["abstained"] is True and lines[1]["id"] is None
+    assert lines[2]["id"] == "1.22"
+    for line in lines:
+        assert isinstance(line["score"], float) and isinstance(line["related"], list)
+    assert (Path(os.environ["STUDYBOT_CACHE_DIR"]) / "embeddings.sqlite3").exists()  # the course went in the cache
+
+
+def test_ask_bad_usage(tmp_path):
+    assert "usage" in run(["ask"], tmp_path).stderr
+    assert "usage" in run(["ask", "   "], tmp_path).stderr
+    too_long = run(["ask", "x" * 1001], tmp_path)
+    assert too_long.returncode == 2 and "over 1000 characters" in too_long.stderr
+
+
+def test_grade_reads_json_lines(tmp_path):
+    stdin = "\n".join(
+        [
+            json.dumps({"question_id": "1.24", "answer": "The Transformer"}),
+            json.dumps({"question_id": "1.24", "answer": "The RNN"}),
+            json.dumps({"question_id": "1.99", "answer": "?"}),
+        ]
+    )
+    result = run(["grade", "--json"], tmp_path, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("correct") for o in out[:2]] == [True, False]
+    assert "error" in out[2]
+
+
+def test_chat_piped_keeps_going_after_bad_lines(tmp_path):
+    stdin = "/ask\n/nonsense\n/ask what is BERT an example of?\n"
+    result = run(["chat", "--user", "ada"], tmp_path, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    assert "Usage: `/ask QUESTION`" in result.stdout
+    assert "Unknown command" in result.stdout
+    assert "1.22" in result.stdout
+
+
+def test_broken_pack_is_a_located_error(tmp_path):
+    pack = tmp_path / "broken.yaml"
+    pack.write_text("title: x\nquestions:\n  - id: '1'\n    question: what: is this\n    answer: x\n")
+    result = run(["ask", "hello"], tmp_path, STUDYBOT_PACK=str(pack))
+    assert result.returncode == 2
+    assert "broken.yaml:4" in result.stderr
+
+
+def test_content_check_shipped_packs(tmp_path):
+    result = run(["content", "check", "--no-model"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "0 error(s)" in result.stdout
