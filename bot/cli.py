@@ -52,6 +52,7 @@ def _setup_logging(quiet: bool = True) -> None:
 def _build_core():
     _quiet_libraries()
     from bot.__main__ import build_core
+    from bot.config import StartupError
     from content.errors import PackError
 
     try:
@@ -59,6 +60,9 @@ def _build_core():
     except PackError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    except StartupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
 
 
 @app.command()
@@ -177,6 +181,11 @@ def run(
     if problems:
         typer.echo("error: " + "; ".join(problems) + " (see .env.example)", err=True)
         raise typer.Exit(2)
+    import signal
+
+    # Stopped while starting (docker stop during the model load): nothing is in flight yet, exit 0.
+    # Once serving, bot/serve.py handles SIGTERM with a graceful shutdown instead.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         for name in names:
             preflight = PLATFORMS[name].preflight

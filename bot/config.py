@@ -85,3 +85,9 @@ class Settings(BaseSettings):
     @property
     def resolved_cache_dir(self) -> Path:
         return self.cache_dir or self.data_dir / "cache"
+
+
+class StartupError(RuntimeError):
+    """The bot cannot start as configured (unreachable database, bad timezone...): the message says
+    which setting to fix, and the CLI prints it without a traceback."""
+

@@ -158,15 +158,16 @@ def _model_check(settings) -> Check:
         started = time.perf_counter()
         embedder = build_embedder(settings)
         loaded = time.perf_counter() - started
+        vectors = embedder.encode(["Why do we train neural networks on GPUs?"])  # the first one warms up
         started = time.perf_counter()
-        vectors = embedder.encode(["Why do we train neural networks on GPUs?"])
+        embedder.encode(["What is an encoder-only model?"])
         encoded = (time.perf_counter() - started) * 1000
         device = getattr(embedder, "device", "unknown")
         return Check(
             "model",
             OK,
             f"{embedder.model_name} on {device}: loaded in {loaded:.1f} s, dimension {vectors.shape[1]}, "
-            f"one encode {encoded:.0f} ms",
+            f"an encode takes {encoded:.0f} ms",
         )
     except Exception as exc:
         return Check(

@@ -10,14 +10,16 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.config import Settings
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import Settings, StartupError
 from bot.core.grade import Grader
 from bot.core.pack import CoursePack
 from bot.core.ports import Platform
 from bot.core.quiz.commands import register
 from bot.core.quiz.ports import ReviewAlgorithm
 from bot.core.quiz.practice import PracticeService
-from bot.core.quiz.schedule import parse_timezone
+from bot.core.quiz.schedule import ScheduleError, parse_timezone
 from bot.core.quiz.service import Clock, QuizService, utc_now
 from bot.core.quiz.worker import GradeBatcher, QuizGradingWorker
 from bot.core.studybot import StudyBot
@@ -65,11 +67,21 @@ def build_quiz_feature(
     migrate: bool = True,
 ) -> QuizFeature:
     """Everything the quiz feature needs, on ``database`` (default: ``DATABASE_URL``, migrated first)."""
-    parse_timezone(settings.timezone)  # a bad STUDYBOT_TIMEZONE fails at start, with the valid forms
+    try:
+        parse_timezone(settings.timezone)  # a bad STUDYBOT_TIMEZONE fails at start, with the valid forms
+    except ScheduleError as exc:
+        raise StartupError(f"STUDYBOT_TIMEZONE: {exc}") from exc
     if database is None:
         database = Database(settings.resolved_database_url)
     if migrate:
-        revision = upgrade(database)
+        try:
+            revision = upgrade(database)
+        except SQLAlchemyError as exc:
+            database.close()
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise StartupError(
+                f"cannot use the database {redacted(database.url)}: {reason} (check DATABASE_URL)"
+            ) from exc
         log.info("database ready url=%s revision=%s", redacted(database.url), revision)
     repos = Repositories.build(database)
     platforms: dict[str, Platform] = {}

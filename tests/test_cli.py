@@ -15,8 +15,8 @@ EXE = str(Path(sys.executable).with_name("studybot"))
 
 
 def run(args: list[str], tmp_path: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
-    environment = dict(os.environ, STUDYBOT_DATA_DIR=str(tmp_path / "data"), HF_HUB_OFFLINE="1", **env)
-    environment.pop("DATABASE_URL", None)
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment.update(STUDYBOT_DATA_DIR=str(tmp_path / "data"), HF_HUB_OFFLINE="1", **env)
     return subprocess.run(
         [EXE, *args], input=stdin, capture_output=True, text=True, env=environment, timeout=240
     )
@@ -83,3 +83,16 @@ def test_content_check_shipped_packs(tmp_path):
     result = run(["content", "check", "--no-model"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert "0 error(s)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:9/nowhere"}, "check DATABASE_URL"),
+        ({"STUDYBOT_TIMEZONE": "Mars/Base"}, "STUDYBOT_TIMEZONE: `Mars/Base` is not a timezone"),
+    ],
+)
+def test_unusable_settings_are_one_clear_line(tmp_path, env, message):
+    result = run(["ask", "hello"], tmp_path, **env)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr

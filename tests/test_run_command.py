@@ -12,6 +12,8 @@ from process_support import clean_environment, free_port, studybot_command
 from fake_discord import FakeDiscord  # isort: skip
 from fake_slack import FakeSlack  # isort: skip
 
+pytestmark = pytest.mark.slow  # real processes
+
 
 def studybot(args: list[str], cwd: Path, **settings: str) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -97,7 +99,6 @@ def test_doctor_names_an_unreachable_database(tmp_path):
     assert "fix: start the database, or correct DATABASE_URL" in done.stdout
 
 
-@pytest.mark.slow
 async def test_doctor_all_good_with_the_model_and_its_device(tmp_path):
     slack = FakeSlack()
     await slack.start()

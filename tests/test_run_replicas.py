@@ -264,7 +264,7 @@ async def test_sigterm_finishes_acknowledged_answers_then_exits_0_and_logs_hold_
         quiz_id,
     )
     assert acked, "no answer was acknowledged before the shutdown"
-    assert {user for user, _ in stored} == acked  # acknowledged <=> stored
+    assert acked <= {user for user, _ in stored}  # every acknowledged answer was stored
     assert all(graded for _, graded in stored)  # ... and graded before the process exited
     told = {c.args["user"] for c in cluster.fake.of("chat.postEphemeral")}
     assert acked <= told  # each student got their feedback

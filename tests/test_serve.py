@@ -90,7 +90,8 @@ async def wait_serving(core, task: asyncio.Task) -> str:
     raise AssertionError("never served")
 
 
-async def test_two_platforms_share_one_core_health_metrics_and_a_graceful_stop(core, platforms):
+async def test_two_platforms_share_one_core_health_metrics_and_a_graceful_stop(core, platforms, caplog):
+    caplog.set_level("INFO", logger="studybot")
     made, add = platforms
     add("fake1")
     add("fake2")
@@ -112,7 +113,10 @@ async def test_two_platforms_share_one_core_health_metrics_and_a_graceful_stop(c
             report = await r.json()
         assert report["ok"] and report["status"] == "serving" and report["platforms"] == ["fake1", "fake2"]
         assert report["database"]["ok"] and report["model"]["ok"]
-        await core.bot.handle(ANA, Place("fake1", "S", "C"), Command("ask", "why GPUs?"))
+        # each event in its own task, as discord.py and bolt run them (the task is the work in flight)
+        await asyncio.ensure_future(
+            core.bot.handle(ANA, Place("fake1", "S", "C"), Command("ask", "why GPUs?"))
+        )
         async with session.get(f"{base}/metrics") as r:
             assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
             metrics = await r.text()
@@ -127,10 +131,12 @@ async def test_two_platforms_share_one_core_health_metrics_and_a_graceful_stop(c
         if core.bot.in_flight.closing:
             break
         await asyncio.sleep(0.01)
-    assert (await core.bot.handle(ANA, Place("fake2", "S", "C"), Command("help"))).body == RESTARTING
+    refused = await asyncio.ensure_future(core.bot.handle(ANA, Place("fake2", "S", "C"), Command("help")))
+    assert refused.body == RESTARTING
     assert not task.done()  # waiting for the command in flight
     release.set()
     await asyncio.wait_for(task, 15)
+    assert "unfinished=0" in "\n".join(caplog.messages)
     assert (await in_flight).body == "finished"
     assert made["fake1"].stopped and made["fake2"].stopped
 

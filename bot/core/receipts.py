@@ -7,7 +7,9 @@ answers before grading them calls :func:`answer_received` right after the store 
 dies while grading, the stored answer is graded at the next start (``QuizGradingWorker.grade_ungraded``).
 
 **Work in flight.** :class:`InFlight` remembers the tasks handling a command, an answer or a post, so a
-graceful shutdown can stop taking new work and wait for the work it has (``drain``).
+graceful shutdown can stop taking new work and wait for the work it has (``drain``). A task counts until
+it ends, so the reply an adapter sends after the core returns is included: the platforms' SDKs run each
+event in its own task (discord.py, slack-bolt), as does APScheduler each job.
 """
 
 from __future__ import annotations
