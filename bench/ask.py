@@ -180,11 +180,15 @@ def large_pack(n: int) -> None:
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     qs = queries()[:200]
     vectors = embedder.encode(qs)
-    search_ms, total_ms = [], []
+    search_ms, exact_ms, total_ms, agree = [], [], [], 0
     for q, v in zip(qs, vectors, strict=True):
         start = time.perf_counter()
-        index.search(v, k=3)
+        hits = index.search(v, k=3)
         search_ms.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        exact = index.search(v, k=3, exact=True)
+        exact_ms.append((time.perf_counter() - start) * 1000)
+        agree += hits[0].item.id == exact[0].item.id
         start = time.perf_counter()
         index.search(embedder.encode([q])[0], k=3)
         total_ms.append((time.perf_counter() - start) * 1000)

@@ -5,8 +5,13 @@ with each rubric key point. The item's score is the best of its views: the answe
 "what does ReLU stand for", reading it together with the question keeps an answer's stray words from
 matching on their own, and the key points restate the answer in plain words. On the evaluation sets
 the best of question- and answer-similarity beat either alone and beat BM25; the key-point views
-added a little more. The index is one dense matrix, so a search is one matrix-vector product and a
-segmented max: fast up to hundreds of thousands of items on a CPU.
+added a little more.
+
+The index is one dense matrix, so a search is one matrix-vector product and a segmented max. That is
+exact, and it is what every course-sized pack gets. Past ``APPROXIMATE_ABOVE`` view vectors, reading the
+whole matrix per query costs tens of milliseconds (it is memory-bound), so the vectors are also
+partitioned by a spherical k-means and a search reads only the clusters nearest the query (an IVF
+index, as in FAISS): a few percent of the matrix.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import numpy as np
 
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
+
+APPROXIMATE_ABOVE = 50_000  # view vectors; smaller indexes are always searched exactly
+PROBE_SHARE = 1 / 12  # share of the clusters an approximate search reads
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,9 @@ class SemanticIndex:
         self.items = tuple(items)
         self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self._offsets = np.asarray(offsets, dtype=np.int64)
+        self._partition = (
+            _Partition(self._vectors, self._offsets) if len(vectors) > APPROXIMATE_ABOVE else None
+        )
 
     @classmethod
     def build(
@@ -72,8 +83,13 @@ class SemanticIndex:
         return len(self.items)
 
     @property
+    def approximate(self) -> bool:
+        return self._partition is not None
+
+    @property
     def nbytes(self) -> int:
-        return int(self._vectors.nbytes + self._offsets.nbytes)
+        extra = self._partition.nbytes if self._partition else 0
+        return int(self._vectors.nbytes + self._offsets.nbytes + extra)
 
     @property
     def question_vectors(self) -> np.ndarray:
@@ -85,11 +101,53 @@ class SemanticIndex:
             return np.zeros(0, dtype=np.float32)
         return np.maximum.reduceat(self._vectors @ query_vector, self._offsets)
 
-    def search(self, query_vector: np.ndarray, k: int = 3) -> list[Hit]:
-        scores = self.scores(query_vector)
+    def search(self, query_vector: np.ndarray, k: int = 3, *, exact: bool = False) -> list[Hit]:
+        if self._partition is not None and not exact:
+            scores = self._partition.scores(query_vector, len(self.items))
+        else:
+            scores = self.scores(query_vector)
         k = min(k, len(scores))
         if k <= 0:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [Hit(self.items[i], float(scores[i])) for i in top]
+        return [Hit(self.items[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+
+class _Partition:
+    """The view vectors grouped by spherical k-means cluster, each cluster contiguous in memory."""
+
+    def __init__(self, vectors: np.ndarray, offsets: np.ndarray, *, iterations: int = 6, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        n_clusters = max(16, int(np.sqrt(len(vectors))))
+        sample = vectors[rng.choice(len(vectors), min(len(vectors), 40 * n_clusters), replace=False)]
+        centroids = sample[rng.choice(len(sample), n_clusters, replace=False)].copy()
+        for _ in range(iterations):
+            sums = np.zeros_like(centroids)
+            np.add.at(sums, np.argmax(sample @ centroids.T, axis=1), sample)
+            norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            centroids = np.where(norms > 0, sums / np.maximum(norms, 1e-12), centroids)
+        assignment = np.concatenate(
+            [np.argmax(vectors[i : i + 8192] @ centroids.T, axis=1) for i in range(0, len(vectors), 8192)]
+        )
+        order = np.argsort(assignment, kind="stable")
+        owner = np.repeat(np.arange(len(offsets)), np.diff(np.append(offsets, len(vectors))))
+        self.centroids = centroids.astype(np.float32)
+        self.vectors = np.ascontiguousarray(vectors[order])
+        self.owner = owner[order]
+        self.starts = np.searchsorted(assignment[order], np.arange(n_clusters + 1))
+        self.probes = max(4, round(n_clusters * PROBE_SHARE))
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.centroids.nbytes + self.vectors.nbytes + self.owner.nbytes + self.starts.nbytes)
+
+    def scores(self, query_vector: np.ndarray, n_items: int) -> np.ndarray:
+        """Per-item best view score over the probed clusters; ``-inf`` for items not reached."""
+        probed = np.argpartition(-(self.centroids @ query_vector), self.probes - 1)[: self.probes]
+        spans = [(self.starts[c], self.starts[c + 1]) for c in probed]
+        sims = np.concatenate([self.vectors[a:b] @ query_vector for a, b in spans])
+        owners = np.concatenate([self.owner[a:b] for a, b in spans])
+        scores = np.full(n_items, -np.inf, dtype=np.float32)
+        np.maximum.at(scores, owners, sims)
+        return scores

@@ -59,3 +59,34 @@ def test_key_points_are_views_of_their_item(fake_embedder):
     index = SemanticIndex.build([*ITEMS, item], fake_embedder)
     assert index.search(fake_embedder.encode(["attention spans everything"])[0], k=1)[0].item.id == "9"
     assert len(index.question_vectors) == 4
+
+
+def clustered_vectors(n: int, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(40, 32)).astype(np.float32)
+    vectors = centers[rng.integers(0, 40, n)] + 0.5 * rng.normal(size=(n, 32)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_large_index_searches_a_partition_and_finds_what_exact_search_finds(monkeypatch):
+    import bot.core.search as search
+
+    monkeypatch.setattr(search, "APPROXIMATE_ABOVE", 1000)
+    vectors = clustered_vectors(6000)
+    items = [QAItem(str(i), f"question {i}", "answer") for i in range(3000)]
+    index = SemanticIndex(items, vectors, list(range(0, 6000, 2)))
+    assert index.approximate
+    queries = clustered_vectors(100, seed=2)
+    agree = 0
+    for q in queries:
+        approx, exact = index.search(q, k=3), index.search(q, k=3, exact=True)
+        assert [h.score for h in approx] == sorted((h.score for h in approx), reverse=True)
+        agree += approx[0].item.id == exact[0].item.id
+        assert approx[0].score <= exact[0].score + 1e-6  # never better than the truth
+    assert agree >= 95
+
+
+def test_small_index_is_always_exact():
+    vectors = clustered_vectors(200)
+    index = SemanticIndex([QAItem(str(i), "q") for i in range(100)], vectors, list(range(0, 200, 2)))
+    assert not index.approximate
