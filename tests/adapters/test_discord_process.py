@@ -10,11 +10,8 @@ import asyncio
 import contextlib
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +20,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from fake_discord import DEFERRED_MESSAGE, MANAGE_GUILD, MODAL, FakeDiscord, Member
+from process_support import free_port, studybot_command
 
 START_GUARD_S = 120.0  # a failure guard for a hung start, not a timing assertion
 ALICE = Member("2001", "alice")
@@ -31,13 +29,6 @@ ADMIN = Member("2002", "teacher", permissions=MANAGE_GUILD)
 pytestmark = pytest.mark.slow
 in_module_loop = pytest.mark.asyncio(loop_scope="module")  # the tests that share the running process
 
-
-def studybot_command() -> list[str]:
-    script = Path(sys.executable).with_name("studybot")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("studybot")
-    return [found] if found else [sys.executable, "-m", "bot"]
 
 
 def child_env(fake: FakeDiscord, data: Path, token: str, **extra: str) -> dict[str, str]:
@@ -60,11 +51,6 @@ class Running:
     proc: asyncio.subprocess.Process
     log: Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def serving(proc: asyncio.subprocess.Process, health_url: str, log: Path) -> None:

@@ -6,11 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,6 +23,7 @@ from fake_slack import (
     sign,
     view_submission,
 )
+from process_support import free_port, studybot_command
 
 from content.loader import default_pack_path, load_pack
 
@@ -35,18 +33,6 @@ START_GUARD_S = 120.0  # a failure guard for a hung start, not a timing assertio
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def studybot_command() -> list[str]:
-    script = Path(sys.executable).with_name("studybot")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("studybot")
-    return [found] if found else [sys.executable, "-m", "bot"]
 
 
 @pytest.fixture
