@@ -108,7 +108,7 @@ def build_quiz_feature(
         missed_post_grace=timedelta(minutes=settings.missed_post_grace_minutes),
         clock=clock,
     )
-    scheduler = QuizScheduler(service)
+    scheduler = QuizScheduler(service, track=bot.in_flight.track)
     service.listener = scheduler
     if review is None:
         from bot.practice_fsrs import FsrsReviewer

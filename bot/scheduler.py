@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -56,8 +57,12 @@ class QuizScheduler:
         *,
         resync_every: timedelta = timedelta(seconds=60),
         close_every: timedelta = timedelta(seconds=30),
+        track: Callable[[], None] = lambda: None,
     ) -> None:
+        """``track`` marks the running task as work in flight, so a graceful shutdown waits for a post
+        whose slot is claimed (a claimed post that is not sent is never sent)."""
         self.service = service
+        self._track = track
         self.resync_every = resync_every
         self.close_every = close_every
         self._scheduler: AsyncIOScheduler | None = None
@@ -138,6 +143,7 @@ class QuizScheduler:
 
     async def fire(self, place: Place) -> None:
         """The job APScheduler runs when a channel's schedule fires."""
+        self._track()
         with _logged(f"scheduled quiz post {job_id(place)}"):
             await self.service.run_schedule(place)
 

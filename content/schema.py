@@ -31,6 +31,9 @@ _TEXT_AS_WRITTEN = {  # plain scalars YAML would turn into non-strings; as text 
 }
 
 
+MAX_ID_CHARS = 64
+
+
 def display_path(path: Path | str) -> str:
     """The path relative to the working directory when it is under it (shorter, clickable messages)."""
     path = Path(path)
@@ -126,6 +129,10 @@ class _Validator:
         value = self.text(node, name, item_id=item_id)
         if value is not None and not value.strip():
             self.report(node, f"'{name}' is empty", item_id=item_id)
+            return None
+        if value is not None and len(value.strip()) > MAX_ID_CHARS:
+            # ids travel inside platform button ids (Discord allows 100 characters in all)
+            self.report(node, f"'{name}' is longer than {MAX_ID_CHARS} characters", item_id=value[:20] + "…")
             return None
         return value.strip() if value is not None else None
 

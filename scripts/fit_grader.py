@@ -25,7 +25,11 @@ from bot.core import grading_model  # noqa: E402
 from bot.core.grading import MeaningGrader, clauses  # noqa: E402
 from bot.core.text import clean_text  # noqa: E402
 
-TRAIN = [ROOT / "tests/data/grade_eval.jsonl", ROOT.parent / "shared/eval/dev_grade.jsonl"]
+TRAIN = [
+    ROOT / "tests/data/grade_eval.jsonl",
+    ROOT / "tests/data/grade_train_extra.jsonl",
+    ROOT.parent / "shared/eval/dev_grade.jsonl",
+]
 HOLDOUT = ROOT / "tests/data/holdout_grade.jsonl"
 
 

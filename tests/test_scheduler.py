@@ -181,3 +181,19 @@ async def test_apscheduler_runs_the_job_and_it_posts(database):
         assert len(h.platform.quiz_posts) == 1
     finally:
         await h.close()
+
+
+async def test_a_firing_schedule_counts_as_work_in_flight():
+    """A graceful shutdown must wait for a post whose slot is claimed: the job marks itself in flight."""
+    from bot.core.types import Place as _Place
+    from bot.scheduler import QuizScheduler as _QuizScheduler
+
+    tracked: list[str] = []
+
+    class Service:
+        async def run_schedule(self, place):
+            tracked.append("posted")
+
+    scheduler = _QuizScheduler(Service(), track=lambda: tracked.append("tracked"))
+    await scheduler.fire(_Place("console", "s", "c"))
+    assert tracked == ["tracked", "posted"]

@@ -75,7 +75,7 @@ class CommandRouter:
             return Reply(
                 body=f"Unknown command `/{command.name[:40]}`. Type `/help` for the list.", kind="usage"
             )
-        subcommand = command.args.split(" ", 1)[0].lower()
+        subcommand = (command.args.split(maxsplit=1) or [""])[0].lower()  # as the handlers split it
         needs_admin = spec.admin_only or subcommand in spec.admin_subcommands
         if needs_admin and not user.is_admin:
             what = f"/{spec.name}" if spec.admin_only else f"/{spec.name} {subcommand}"

@@ -27,6 +27,8 @@ class Quiz:
 
     def __init__(self) -> None:
         self.database_up = True
+        self.storing = asyncio.Event()  # a database that takes its time
+        self.storing.set()
         self.stored: list[str] = []
         self.grading = asyncio.Event()
         self.release = asyncio.Event()
@@ -34,6 +36,7 @@ class Quiz:
     async def answer(self, user, place, quiz_id, text) -> Reply:
         if not self.database_up:
             raise ConnectionRefusedError("database unreachable")
+        await self.storing.wait()
         self.stored.append(user.user_id)
         await answer_received()
         self.grading.set()
@@ -97,3 +100,17 @@ async def test_an_answer_that_could_not_be_stored_keeps_the_modal_open(setup):
     assert await post(url, submission(view_id="V2")) == (200, "")  # the same modal, submitted again
     assert quiz.stored == ["U0ANA"]
     await fake.wait_for("chat.postEphemeral")
+
+
+async def test_a_slow_database_does_not_make_slack_wait_past_its_deadline(setup, monkeypatch):
+    import bot.adapters.slack_adapter.app as slack_app
+
+    monkeypatch.setattr(slack_app, "ACK_DEADLINE_S", 0.2)
+    fake, quiz, url = setup
+    quiz.storing.clear()  # storing hangs until released
+    assert await post(url, submission(view_id="V3")) == (200, "")  # acknowledged at the deadline
+    assert quiz.stored == []
+    quiz.storing.set()
+    quiz.release.set()
+    (feedback,) = await fake.wait_for("chat.postEphemeral")  # the outcome comes as a message
+    assert quiz.stored == ["U0ANA"] and "90/100" in feedback.dump()

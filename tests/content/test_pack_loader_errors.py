@@ -87,6 +87,12 @@ def test_numeric_id_tells_to_quote_it(tmp_path: Path):
     assert str(error) == f"{error.file}:13: item 1.10: {error.message}"
 
 
+def test_id_longer_than_a_button_can_carry(tmp_path: Path):
+    error = load_error(tmp_path, GOOD.replace('id: "1.10"', f'id: "{"x" * 65}"'))
+    assert error.line == 13 and "longer than 64 characters" in error.message
+    assert load_pack(write(tmp_path, GOOD.replace('id: "1.10"', f'id: "{"x" * 64}"'))).get("x" * 64)
+
+
 def test_missing_question(tmp_path: Path):
     error = load_error(tmp_path, GOOD.replace("    question: Why GPUs?\n", ""))
     assert (error.line, error.item_id, error.message) == (13, "1.10", "missing 'question'")

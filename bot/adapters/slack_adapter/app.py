@@ -8,6 +8,7 @@ deadline — and only then searches, grades or renders; replies go back through 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -32,6 +33,7 @@ from bot.core.studybot import StudyBot, is_temporary_failure
 from bot.core.text import MAX_ANSWER_CHARS, clean_text
 from bot.core.types import ButtonAction, Command, Place, PostedMessage, Reply, User
 
+ACK_DEADLINE_S = 2.5  # Slack wants the modal acknowledged within 3 s
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
@@ -232,6 +234,9 @@ class SlackAdapter:
         except SlackApiError as exc:
             log.warning("users.info failed user=%s error=%s", user_id, exc.response.get("error"))
             return _Member(is_admin=False, name="")
+        except (aiohttp.ClientError, OSError) as exc:  # OSError covers TimeoutError
+            log.warning("users.info unreachable user=%s error=%s", user_id, type(exc).__name__)
+            return _Member(is_admin=False, name="")
         profile = info.get("profile") or {}
         member = _Member(
             is_admin=bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner")),
@@ -373,9 +378,15 @@ class SlackAdapter:
                 acked = True
                 await ack()  # closes the modal: the answer is stored (Slack allows 3 s); grading comes after
 
-        reply = await self.bot.submit_answer(
-            user, place, action, str(meta.get("v", "")), raw.strip(), on_received=received
+        submitting = asyncio.ensure_future(
+            self.bot.submit_answer(user, place, action, str(meta.get("v", "")), raw.strip(), on_received=received)
         )
+        await asyncio.wait({submitting}, timeout=ACK_DEADLINE_S)
+        if not submitting.done() and not acked:
+            # Storing is slow (a busy database): close the form within Slack's 3 s all the same; the
+            # outcome, stored or "try again", reaches the student as a message below.
+            await received()
+        reply = await submitting
         log.info("slack answer action=%s kind=%s user=%s", action.value, reply.kind, user_id)
         if not acked:
             if is_temporary_failure(reply):  # not stored (the database is unreachable...): keep the modal open

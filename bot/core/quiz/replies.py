@@ -38,9 +38,17 @@ def quiz_post(quiz: Quiz, item: QAItem, window: timedelta) -> Reply:
     )
 
 
-def reveal(quiz: Quiz, item: QAItem | None, summary: QuizSummary) -> Reply:
+def reveal(quiz: Quiz, item: QAItem | None, summary: QuizSummary | None) -> Reply:
+    """``summary`` is None when the figures could not be read: the answer is revealed anyway."""
     question = item.question if item else f"question {quiz.question_id}"
     reference = item.answer if item and item.answer else "(no longer in the course pack)"
+    if summary is None:
+        return Reply(
+            title=f"Quiz closed · question {quiz.question_id}",
+            body=f"**{question}**\n\nReference answer: {reference}",
+            ephemeral=False,
+            kind="reveal",
+        )
     fields: list[tuple[str, str]] = [("Answers", str(summary.answered))]
     if summary.graded:
         share = round(100 * summary.correct / summary.graded)

@@ -185,10 +185,10 @@ class QuizService:
             )
             if claimed is None:
                 return None
-            for old in await self.quizzes.open_in_channel(place):
-                if old.id != claimed.id and old.posted_at <= claimed.posted_at:
-                    await self.close_and_reveal(old)
             try:
+                for old in await self.quizzes.open_in_channel(place):
+                    if old.id != claimed.id and old.posted_at <= claimed.posted_at:
+                        await self.close_and_reveal(old)
                 message = await platform.post(place, replies.quiz_post(claimed, item, window))
             except Exception:
                 # The claim stays: whether the platform showed the post is unknown, and twice is worse
@@ -211,8 +211,13 @@ class QuizService:
         """Close the quiz and post the reveal as a reply to it. Only the caller that closed it reveals."""
         if not await self.quizzes.close(quiz.id, self.clock()):
             return False
-        await self.worker.grade_ungraded(quiz.id)
-        summary = await self.answers.summary(quiz.id)
+        try:
+            await self.worker.grade_ungraded(quiz.id)
+            summary = await self.answers.summary(quiz.id)
+        except Exception:
+            # Closed already, so no later run would reveal it: reveal the answer without the figures.
+            log.exception("reveal figures unavailable quiz=%s", quiz.id)
+            summary = None
         reply = replies.reveal(quiz, self.pack.get(quiz.question_id), summary)
         platform = self.platforms.get(quiz.place.platform)
         if platform is None:
@@ -225,7 +230,8 @@ class QuizService:
                 await platform.post(quiz.place, reply)
         except Exception:
             log.exception("reveal failed quiz=%s", quiz.id)
-        log.info("quiz closed quiz=%s answered=%d correct=%d", quiz.id, summary.answered, summary.correct)
+        if summary is not None:
+            log.info("quiz closed quiz=%s answered=%d correct=%d", quiz.id, summary.answered, summary.correct)
         return True
 
     async def close_expired(self) -> int:

@@ -300,3 +300,31 @@ async def test_grades_are_batched(database):
         assert h.grader.graded == 40 and len(h.grader.batches) < 40
     finally:
         await h.close()
+
+
+async def test_reveal_is_posted_even_when_its_figures_cannot_be_read(h, monkeypatch):
+    await h.command("/quiz now")
+    await answer(h, student(1), "right")
+
+    async def broken_summary(quiz_id):
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(h.service.answers, "summary", broken_summary)
+    h.clock.advance(hours=25)
+    assert await h.service.close_expired() == 1
+    ((_, reveal),) = h.platform.replies
+    assert reveal.kind == "reveal" and "Reference answer:" in reveal.body and not reveal.fields
+
+
+async def test_a_failed_reveal_of_the_old_quiz_leaves_no_unposted_quiz_open(h, monkeypatch):
+    await h.command("/quiz now")
+    first = quiz_id_of(h.platform.quiz_posts[-1])
+
+    async def broken_close_and_reveal(quiz):
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(h.service, "close_and_reveal", broken_close_and_reveal)
+    await h.command("/quiz now")
+    assert len(h.platform.quiz_posts) == 1  # nothing new was posted...
+    open_quizzes = await h.repos.quizzes.open_in_channel(PLACE)
+    assert [q.id for q in open_quizzes] == [first]  # ...and the claimed new quiz is not left open
