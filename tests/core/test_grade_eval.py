@@ -16,6 +16,7 @@ SHARED_EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
 SETS = {
     "dev": SHARED_EVAL / "dev_grade.jsonl",
     "own": DATA / "grade_eval.jsonl",
+    "own-extra": DATA / "grade_train_extra.jsonl",  # a second writer's answers, added to the fit late
     "holdout": DATA / "holdout_grade.jsonl",
 }
 
