@@ -100,12 +100,17 @@ def _answer(row: Row) -> AnswerRecord:
     )
 
 
-def _channel(place: Place) -> Any:
+def _at(table: Any, place: Place) -> Any:
+    """Rows of ``table`` in ``place``'s channel (every table keys channels the same way)."""
     return and_(
-        quizzes.c.platform == place.platform,
-        quizzes.c.space_id == place.space_id,
-        quizzes.c.channel_id == place.channel_id,
+        table.c.platform == place.platform,
+        table.c.space_id == place.space_id,
+        table.c.channel_id == place.channel_id,
     )
+
+
+def _channel(place: Place) -> Any:
+    return _at(quizzes, place)
 
 
 class SqlQuizRepository:
@@ -683,11 +688,7 @@ def _schedule(row: Row) -> Schedule:
 
 
 def _schedule_key(place: Place) -> Any:
-    return and_(
-        schedules.c.platform == place.platform,
-        schedules.c.space_id == place.space_id,
-        schedules.c.channel_id == place.channel_id,
-    )
+    return _at(schedules, place)
 
 
 class SqlScheduleRepository:
