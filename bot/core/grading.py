@@ -123,9 +123,6 @@ class MeaningGrader:
         words = checks.words(item.answer or "")
         return (" ".join(words),) if 0 < len(words) <= SHORT_ANSWER_WORDS else ()
 
-    def gradable(self, item_id: str) -> bool:
-        return item_id in self._rubrics
-
     def grade(self, item: QAItem, answer: str) -> Grade:
         return self.grade_many([(item, answer)])[0]
 

@@ -90,3 +90,27 @@ def test_small_index_is_always_exact():
     vectors = clustered_vectors(200)
     index = SemanticIndex([QAItem(str(i), "q") for i in range(100)], vectors, list(range(0, 200, 2)))
     assert not index.approximate
+
+
+def test_off_course_anchor_declines_but_one_the_course_covers_is_dropped(fake_embedder):
+    index = SemanticIndex.build(ITEMS, fake_embedder)
+    anchors = fake_embedder.encode(["weather forecast rain sunshine", "What is imbalanced data?"])
+    service = AskService(index, fake_embedder, threshold=0.0, off_course=anchors)
+    assert len(service.off_course) == 1  # the anchor that is a course question was dropped
+    assert service.ask_many(["weather forecast for the rain"])[0].abstained
+    assert not service.ask_many(["what is imbalanced data"])[0].abstained
+
+
+def test_word_overlap_breaks_a_near_tie(fake_embedder):
+    class DirectionBlind(type(fake_embedder)):
+        """Like the model: "large" and "small" land on the same vector, so the two items tie."""
+
+        def encode(self, texts, *, batch_size=64):
+            return super().encode([t.replace("large", "small") for t in texts], batch_size=batch_size)
+
+    blind = DirectionBlind()
+    small = QAItem("s", "What happens when the batch size is too small?", "Training is slow.")
+    large = QAItem("l", "What happens when the batch size is too large?", "Training is slow.")
+    service = AskService(SemanticIndex.build([large, small], blind), blind, threshold=0.0)
+    assert service.ask_many(["batch size too small what happens"])[0].item.id == "s"
+    assert service.ask_many(["batch size too large what happens"])[0].item.id == "l"
