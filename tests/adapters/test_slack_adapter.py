@@ -103,14 +103,6 @@ def make_bot(embedder, recorder: Recorder) -> StudyBot:
 
 
 @pytest.fixture
-async def fake():
-    server = FakeSlack()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
 

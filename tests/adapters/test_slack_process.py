@@ -35,14 +35,6 @@ pytestmark = pytest.mark.slow
 
 
 
-@pytest.fixture
-async def fake():
-    server = FakeSlack()
-    await server.start()
-    yield server
-    await server.stop()
-
-
 async def wait_until_serving(proc: subprocess.Popen, url: str, log: Path) -> None:
     deadline = time.monotonic() + START_GUARD_S
     async with aiohttp.ClientSession() as session:

@@ -21,14 +21,6 @@ ITEM = QAItem(
 
 
 @pytest.fixture
-async def fake():
-    server = FakeSlack()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def adapter(fake: FakeSlack, fake_embedder):
     bot = StudyBot(
         course_title="DL", ask=AskService(SemanticIndex.build([ITEM], fake_embedder), fake_embedder)
