@@ -167,7 +167,7 @@ def large_pack(n: int) -> None:
     from tqdm import tqdm
 
     from bot.core.search import SemanticIndex
-    from bot.embedding import SentenceTransformerEmbedder
+    from bot.infra.embedding import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder()
     items = synthetic_items(n)

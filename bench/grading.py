@@ -33,7 +33,7 @@ def main() -> None:
 
     _quiet_libraries()
     from bot.core.grading import MeaningGrader, clauses
-    from bot.embedding import SentenceTransformerEmbedder
+    from bot.infra.embedding import SentenceTransformerEmbedder
     from content.loader import default_pack_path, load_pack
 
     pack = load_pack(default_pack_path())

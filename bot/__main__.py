@@ -60,7 +60,7 @@ class Core:
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    from bot.embedding import SentenceTransformerEmbedder
+    from bot.infra.embedding import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(settings.embedding_model, settings.device)
 

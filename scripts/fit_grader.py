@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--l2", type=float, default=0.1)
     args = parser.parse_args()
-    from bot.embedding import SentenceTransformerEmbedder
+    from bot.infra.embedding import SentenceTransformerEmbedder
     from content.loader import default_pack_path, load_pack
 
     pack = load_pack(default_pack_path())

@@ -54,7 +54,7 @@ def fake_embedder() -> FakeEmbedder:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from bot.embedding import SentenceTransformerEmbedder
+    from bot.infra.embedding import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(device="cpu")
 

@@ -25,7 +25,7 @@ CORE_FORBIDDEN = {
     "content",
     "bot.adapters",
     "bot.config",
-    "bot.embedding",
+    "bot.infra.embedding",
     "bot.embedding_cache",
     "yaml",
     "rich",
