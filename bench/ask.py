@@ -43,8 +43,8 @@ def queries() -> list[str]:
 
 
 def warm_ask() -> None:
-    from bot.__main__ import build_core
-    from bot.config import Settings
+    from bot.app.core import build_core
+    from bot.app.settings import Settings
     from bot.core.types import Command, Place, User
 
     with tempfile.TemporaryDirectory() as data_dir:
@@ -214,7 +214,7 @@ def main() -> None:
     parser.add_argument("--skip-cold", action="store_true")
     parser.add_argument("--skip-large", action="store_true")
     args = parser.parse_args()
-    from bot.cli import _quiet_libraries
+    from bot.cli.commands import _quiet_libraries
 
     _quiet_libraries()
     warm_ask()

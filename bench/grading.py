@@ -29,7 +29,7 @@ def main() -> None:
     )
     parser.add_argument("--answers", type=int, default=500)
     args = parser.parse_args()
-    from bot.cli import _quiet_libraries
+    from bot.cli.commands import _quiet_libraries
 
     _quiet_libraries()
     from bot.core.grading import MeaningGrader, clauses

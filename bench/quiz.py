@@ -58,15 +58,14 @@ def sample_answers(pack) -> dict[str, list[str]]:
 
 
 def build_grader(fake: bool):
-    from bot.config import Settings
+    from bot.app.settings import Settings
 
     if fake:
-        from quiz_support import FakeGrader
-
-        from bot.__main__ import load_course
+        from bot.app.core import load_course
+        from tests.support.quiz import FakeGrader
 
         return load_course(Settings()), FakeGrader(), "fake grader"
-    from bot.__main__ import build_course_models, build_embedder, load_course
+    from bot.app.core import build_course_models, build_embedder, load_course
 
     settings = Settings()
     pack = load_course(settings)
@@ -100,11 +99,10 @@ def drop_schema(conninfo: str, schema: str) -> None:
 
 
 async def burst(url: str, label: str, pack, grader, users: int) -> None:
-    from quiz_support import RecordingPlatform, make_bot, settings
-
+    from bot.app.quiz_wiring import build_quiz_feature
     from bot.core.types import ButtonAction, Place, User
-    from bot.quiz_wiring import build_quiz_feature
     from storage.db import Database
+    from tests.support.quiz import RecordingPlatform, make_bot, settings
 
     database = Database(url)
     bot = make_bot(pack)
@@ -206,14 +204,14 @@ GROUP BY platform, space_id, p.period, p.key, user_id;
 
 
 async def leaderboard_bench(url: str, total_answers: int) -> None:
-    from quiz_support import make_bot, settings, small_pack
     from sqlalchemy import func, select, text
 
+    from bot.app.quiz_wiring import build_quiz_feature
     from bot.core.quiz.model import Period
     from bot.core.types import Place, User
-    from bot.quiz_wiring import build_quiz_feature
     from storage.db import Database
     from storage.models import answers
+    from tests.support.quiz import make_bot, settings, small_pack
 
     students, quizzes = 10_000, 400
     per_quiz = total_answers // quizzes

@@ -68,11 +68,7 @@ def course_pack():
 
 # --- databases: SQLite files always, PostgreSQL too when STUDYBOT_TEST_DATABASE_URL is set ----------
 # Each PostgreSQL test gets its own schema (search_path), so tests never see each other's rows.
-import sys  # noqa: E402
 import uuid  # noqa: E402
-
-if str(Path(__file__).resolve().parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/quiz_support.py
 
 PG_TEST_URL = os.environ.get("STUDYBOT_TEST_DATABASE_URL", "")
 

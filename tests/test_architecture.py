@@ -24,9 +24,9 @@ CORE_FORBIDDEN = {
     "storage",
     "content",
     "bot.adapters",
-    "bot.config",
+    "bot.app.settings",
     "bot.infra.embedding",
-    "bot.embedding_cache",
+    "bot.infra.embedding_cache",
     "yaml",
     "rich",
     "typer",
@@ -65,7 +65,7 @@ def test_adapters_never_import_storage_or_other_adapters(adapter: Path):
         for p in (ROOT / "bot" / "adapters").glob("*_adapter*")
         if (p.stem if p.is_file() else p.name) != own
     }
-    forbidden = {"storage", "sqlalchemy", "apscheduler", "bot.__main__"} | others
+    forbidden = {"storage", "sqlalchemy", "apscheduler", "bot.app.core"} | others
     target = adapter if adapter.is_dir() else adapter.parent
     files = [adapter] if adapter.is_file() else sorted(adapter.rglob("*.py"))
     found = [

@@ -14,9 +14,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.config import Settings
-from bot.http_server import HEALTH_PATH
+from bot.app.settings import Settings
+from bot.cli.commands import app
+from bot.infra.http_server import HEALTH_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV_EXAMPLE = ROOT / ".env.example"

@@ -213,7 +213,7 @@ class Metrics:
 class ErrorCounter(logging.Handler):
     """Counts log records at ERROR or worse into ``studybot_errors_total{source}``.
 
-    ``keep_on_reconfigure`` tells ``bot.logging_setup.configure_logging`` to leave it on the root logger.
+    ``keep_on_reconfigure`` tells ``bot.infra.logging_setup.configure_logging`` to leave it on the root logger.
     """
 
     keep_on_reconfigure = True

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import build_course_models
+from bot.app.core import build_course_models
 from bot.core.ask import AskService
 
 DATA = Path(__file__).resolve().parents[1] / "data"

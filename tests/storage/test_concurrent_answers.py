@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import random
 
-from quiz_support import PLACE, make_harness, student
 from sqlalchemy import func, select
 
 from bot.core.types import ButtonAction
 from storage.db import Database
 from storage.models import answers, score_totals
+from tests.support.quiz import PLACE, make_harness, student
 
 USERS = 500
 POINTS = {"right": 10, "partly": 5, "wrong": 0}

@@ -45,7 +45,7 @@ def test_migrations_create_exactly_the_models(database):
 
 
 def test_db_upgrade_command(tmp_path, monkeypatch):
-    from bot.cli import app
+    from bot.cli.commands import app
 
     url = f"sqlite:///{(tmp_path / 'cli.db').as_posix()}"
     monkeypatch.setenv("DATABASE_URL", url)
@@ -60,7 +60,7 @@ def test_db_upgrade_command(tmp_path, monkeypatch):
 
 
 def test_default_database_is_a_sqlite_file_in_the_data_dir(tmp_path):
-    from quiz_support import settings
+    from tests.support.quiz import settings
 
     assert (
         settings(STUDYBOT_DATA_DIR=tmp_path).resolved_database_url

@@ -1,7 +1,7 @@
 """What the quiz, leaderboard, schedule and practice features need from the outside (Protocols).
 
-``storage`` implements the repositories with SQLAlchemy; ``bot.practice_fsrs`` the review algorithm;
-``bot.scheduler`` the schedule listener. Every method of a repository is a coroutine: implementations
+``storage`` implements the repositories with SQLAlchemy; ``bot.infra.practice_fsrs`` the review algorithm;
+``bot.infra.scheduler`` the schedule listener. Every method of a repository is a coroutine: implementations
 keep blocking database calls off the event loop.
 """
 

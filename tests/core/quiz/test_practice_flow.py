@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from quiz_support import PLACE, make_harness, student
 
 from bot.core.quiz.model import Period
 from bot.core.types import ButtonAction
+from tests.support.quiz import PLACE, make_harness, student
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from quiz_support import PLACE, Clock, FakeGrader, make_harness, student
 
 from bot.core.quiz.model import Period
 from bot.core.types import ButtonAction, Place, User
+from tests.support.quiz import PLACE, Clock, FakeGrader, make_harness, student
 
 
 @pytest.fixture

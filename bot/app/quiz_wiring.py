@@ -1,0 +1,121 @@
+"""Part of the composition root: builds storage, the quiz engine, practice and the scheduler.
+
+``bot.app.core.build_core`` calls :func:`build_quiz_feature`; the adapters' processes call
+``Core.attach(platform)`` once their platform is started, which starts the scheduler for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.app.settings import Settings, StartupError
+from bot.core.grade import Grader
+from bot.core.pack import CoursePack
+from bot.core.ports import Platform
+from bot.core.quiz.commands import register
+from bot.core.quiz.ports import ReviewAlgorithm
+from bot.core.quiz.practice import PracticeService
+from bot.core.quiz.schedule import ScheduleError, parse_timezone
+from bot.core.quiz.service import Clock, QuizService, utc_now
+from bot.core.quiz.worker import GradeBatcher, QuizGradingWorker
+from bot.core.studybot import StudyBot
+from bot.infra.scheduler import QuizScheduler
+from storage.db import Database, redacted
+from storage.migrate import upgrade
+from storage.repositories import Repositories
+
+log = logging.getLogger("studybot")
+
+
+@dataclass
+class QuizFeature:
+    database: Database
+    repos: Repositories
+    batcher: GradeBatcher
+    worker: QuizGradingWorker
+    service: QuizService
+    practice: PracticeService
+    scheduler: QuizScheduler
+    platforms: dict[str, Platform] = field(default_factory=dict)
+
+    async def attach(self, platform: Platform) -> None:
+        """Post and reveal quizzes through ``platform`` (keyed by its ``name``); fire its schedules."""
+        self.platforms[platform.name] = platform
+        await self.scheduler.start()
+
+    async def aclose(self) -> None:
+        await self.scheduler.stop()
+        await self.worker.aclose()
+        await self.batcher.aclose()
+        await self.repos.aclose()
+        self.database.close()
+
+
+def build_quiz_feature(
+    settings: Settings,
+    pack: CoursePack,
+    grader: Grader,
+    bot: StudyBot,
+    *,
+    database: Database | None = None,
+    clock: Clock = utc_now,
+    review: ReviewAlgorithm | None = None,
+    migrate: bool = True,
+) -> QuizFeature:
+    """Everything the quiz feature needs, on ``database`` (default: ``DATABASE_URL``, migrated first)."""
+    try:
+        parse_timezone(settings.timezone)  # a bad STUDYBOT_TIMEZONE fails at start, with the valid forms
+    except ScheduleError as exc:
+        raise StartupError(f"STUDYBOT_TIMEZONE: {exc}") from exc
+    if database is None:
+        database = Database(settings.resolved_database_url)
+    if migrate:
+        try:
+            revision = upgrade(database)
+        except SQLAlchemyError as exc:
+            database.close()
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise StartupError(
+                f"cannot use the database {redacted(database.url)}: {reason} (check DATABASE_URL)"
+            ) from exc
+        log.info("database ready url=%s revision=%s", redacted(database.url), revision)
+    repos = Repositories.build(database)
+    platforms: dict[str, Platform] = {}
+    batcher = GradeBatcher(grader)
+    worker = QuizGradingWorker(
+        batcher=batcher,
+        pack=pack,
+        quizzes=repos.quizzes,
+        answers=repos.answers,
+        spaces=repos.spaces,
+        default_timezone=settings.timezone,
+    )
+    service = QuizService(
+        pack=pack,
+        quizzes=repos.quizzes,
+        answers=repos.answers,
+        scores=repos.scores,
+        schedules=repos.schedules,
+        spaces=repos.spaces,
+        worker=worker,
+        platforms=platforms,
+        default_timezone=settings.timezone,
+        answer_window=timedelta(hours=settings.answer_window_hours),
+        missed_post_grace=timedelta(minutes=settings.missed_post_grace_minutes),
+        clock=clock,
+    )
+    scheduler = QuizScheduler(service, track=bot.in_flight.track)
+    service.listener = scheduler
+    if review is None:
+        from bot.infra.practice_fsrs import FsrsReviewer
+
+        review = FsrsReviewer()
+    practice = PracticeService(
+        pack=pack, cards=repos.practice, algorithm=review, batcher=batcher, clock=clock
+    )
+    register(bot, service, practice)
+    return QuizFeature(database, repos, batcher, worker, service, practice, scheduler, platforms)

@@ -1,0 +1,189 @@
+"""``studybot run``: every platform of the process on one core, one model, one database, one scheduler.
+
+Start: the HTTP server first when one is wanted (Slack in HTTP mode, or ``STUDYBOT_HTTP_PORT`` set), so
+``/healthz`` answers "starting" while the platforms connect; then each platform (bot/app/platforms.py's
+registry), attached to the core as it comes up (quizzes post through it, its schedules fire).
+
+Stop (SIGTERM or SIGINT, or a platform connection that ends): within ``SHUTDOWN_S`` seconds,
+
+1. take no new work: ``/healthz`` says "stopping" (503), the HTTP server stops accepting connections,
+   new commands get "restarting, try again", the scheduler fires nothing more;
+2. finish the work in flight: commands, answers being graded, posts being sent (``StudyBot.in_flight``);
+3. stop the platforms, the HTTP server, then the core (grading workers, scheduler, database pool).
+
+Answers stored but not yet graded when a process dies are graded at its next start (bot/infra/scheduler.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import time
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING
+
+from bot.app.platforms import PLATFORMS, PlatformError
+from bot.app.settings import Settings
+from bot.infra.http_server import HttpServer
+
+if TYPE_CHECKING:
+    from bot.app.core import Core
+
+log = logging.getLogger("studybot")
+
+SLACK_DEFAULT_PORT = 3000
+SHUTDOWN_S = 9.0  # everything, from the signal to the end (the promise is 10 s)
+DRAIN_S = 5.0  # of which: waiting for the work in flight
+DB_CHECK_S = 3.0
+
+
+def http_port(settings: Settings, names: list[str]) -> int | None:
+    """The HTTP server's port, or ``None`` when this run needs no HTTP server."""
+    if settings.http_port is not None:
+        return settings.http_port
+    slack_http = "slack" in names and not settings.slack_app_token
+    return SLACK_DEFAULT_PORT if slack_http else None
+
+
+class Health:
+    """``/healthz``: serving, the database answers ``SELECT 1``, the model is loaded."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.state = "starting"
+        self.platforms: list[str] = []
+
+    async def __call__(self) -> dict:
+        embedder = self.core.embedder
+        model_ok = embedder is not None and int(getattr(embedder, "dimension", 0) or 0) > 0
+        report: dict = {
+            "status": self.state,
+            "platforms": self.platforms,
+            "model": {
+                "ok": model_ok,
+                "name": getattr(embedder, "model_name", None),
+                "device": str(getattr(embedder, "device", "unknown")),
+            },
+        }
+        database = self.core.quiz.database if self.core.quiz is not None else None
+        if database is None:
+            db_ok = True
+            report["database"] = {"ok": True, "detail": "not used"}
+        else:
+            try:
+                await asyncio.wait_for(database.run(_ping, database), DB_CHECK_S)
+                db_ok = True
+                report["database"] = {"ok": True, "dialect": database.dialect}
+            except Exception as exc:
+                db_ok = False
+                detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                report["database"] = {"ok": False, "error": detail[:300]}
+        report["ok"] = self.state == "serving" and db_ok and model_ok
+        return report
+
+
+def _ping(database) -> None:
+    with database.read() as conn:
+        conn.exec_driver_sql("SELECT 1")
+
+
+def _install_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int) -> None:
+        if stop.is_set():  # a second Ctrl-C: the user does not want to wait
+            log.warning("second signal=%s: exiting now", signal.Signals(signum).name)
+            os._exit(130)
+        log.info("signal=%s: shutting down", signal.Signals(signum).name)
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not main thread
+            loop.add_signal_handler(sig, on_signal, sig)
+
+
+async def serve(core: Core, names: list[str], stop: asyncio.Event | None = None) -> None:
+    """Serve ``names`` (keys of ``bot.app.platforms.PLATFORMS``) until ``stop`` is set, then shut down."""
+    stop = stop or asyncio.Event()
+    _install_signals(stop)
+    health = Health(core)
+    server: HttpServer | None = None
+    started: list[tuple[str, object]] = []
+    port = http_port(core.settings, names)
+    try:
+        if port is not None:
+            server = HttpServer(core.settings.http_host, port, metrics=core.bot.metrics, health=health)
+            try:
+                await server.start()
+            except OSError as exc:
+                raise PlatformError(str(exc.strerror or exc)) from exc
+            core.http = server
+        for name in names:
+            platform = await PLATFORMS[name].start(core)
+            started.append((name, platform))
+            health.platforms.append(name)
+            await core.attach(platform)  # quizzes post and reveal through it; its schedules fire
+    except BaseException:
+        await shutdown(core, started, server, health)
+        raise
+    health.state = "serving"
+    log.info("serving platforms=%s http_port=%s", ",".join(names), server.bound_port if server else "off")
+    stopped = asyncio.ensure_future(stop.wait())
+    closings: dict[asyncio.Future, str] = {}
+    for name, platform in started:
+        wait_closed = getattr(platform, "wait_closed", None)  # optional: returns (or raises) when it ends
+        if wait_closed is not None:
+            closings[asyncio.ensure_future(wait_closed())] = name
+    waits = [stopped, *closings]
+    try:
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()  # a platform that ended with an error ends the run with it
+        if not stop.is_set():
+            ended = ", ".join(closings[t] for t in done if t in closings)
+            raise PlatformError(f"the {ended} connection ended")
+    finally:
+        for task in waits:
+            task.cancel()
+        await shutdown(core, started, server, health)
+
+
+async def shutdown(
+    core: Core, started: list[tuple[str, object]], server: HttpServer | None, health: Health
+) -> None:
+    """Stop taking work, finish what is in flight, close everything; bounded by ``SHUTDOWN_S``."""
+    t0 = time.monotonic()
+    deadline = t0 + SHUTDOWN_S
+
+    def left(cap: float) -> float:
+        return max(0.1, min(cap, deadline - time.monotonic()))
+
+    health.state = "stopping"
+    core.bot.in_flight.closing = True
+    if server is not None:
+        await _bounded(server.stop_listening(), 1.0, "closing the HTTP listener")
+    scheduler = core.quiz.scheduler.apscheduler if core.quiz is not None else None
+    if scheduler is not None:
+        with contextlib.suppress(Exception):
+            scheduler.pause()  # no new scheduled posts; a post already started is in flight
+    in_flight = len(core.bot.in_flight)
+    still = await core.bot.in_flight.drain(left(DRAIN_S))
+    log.info("shutdown: work in flight=%d finished=%d unfinished=%d", in_flight, in_flight - still, still)
+    for name, platform in reversed(started):
+        await _bounded(platform.stop(), left(2.0), f"stopping {name}")
+    if server is not None:
+        await _bounded(server.stop(), left(1.0), "stopping the HTTP server")
+    await _bounded(core.aclose(), left(3.0), "closing the core")
+    log.info("stopped seconds=%.2f", time.monotonic() - t0)
+
+
+async def _bounded(step: Awaitable, seconds: float, what: str) -> None:
+    try:
+        await asyncio.wait_for(step, seconds)
+    except TimeoutError:
+        log.warning("shutdown: %s took over %.1fs; going on", what, seconds)
+    except Exception:
+        log.exception("shutdown: %s failed", what)
