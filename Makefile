@@ -1,4 +1,5 @@
-# One-command set-up: `make chat` runs the bot in this terminal, `make test` runs the test suite.
+# One-command set-up: `make chat` runs the bot in this terminal, `make test` runs the linters (ruff,
+# import-linter's layer contracts in pyproject.toml) and the test suite.
 # Both create .venv on first use: torch first (pinned, so pip takes the local CPU build where there is
 # one and a CUDA build elsewhere), then the project with its dev tools.
 
@@ -25,6 +26,7 @@ chat: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 bench: $(STAMP)

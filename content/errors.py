@@ -44,7 +44,3 @@ class PackError(Exception):
 
     def __str__(self) -> str:
         return format_location(self.file, self.line, self.item_id, self.message)
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> PackError:
-        return cls(problem.file, problem.message, line=problem.line, item_id=problem.item_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -38,6 +39,29 @@ def normalize_url(url: str | URL) -> URL:
 
 def redacted(url: str | URL) -> str:
     return normalize_url(url).render_as_string(hide_password=True)
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+URL_FORMS = "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST:5432/DATABASE"
+
+
+def masked(text: str) -> str:
+    """``text`` with any ``user:password@`` password replaced by ``***`` (even when it does not parse)."""
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be this bot's database, in one line with the password masked; None if it can."""
+    try:
+        parsed = normalize_url(url)
+    except Exception:
+        return f"{masked(url)!r} is not a database URL; use {URL_FORMS}"
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        return f"{redacted(parsed)}: {backend} is not supported; use {URL_FORMS}"
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        return f"{redacted(parsed)}: use a SQLite file (sqlite:///PATH), several threads share it"
+    return None
 
 
 class Database:

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic_settings import BaseSettings
 from typer.testing import CliRunner
 
+from bot.app.platforms import PLATFORMS
 from bot.app.settings import Settings
 from bot.cli.commands import app
 from bot.infra.http_server import HEALTH_PATH
@@ -25,9 +27,20 @@ DOCKERFILE = ROOT / "Dockerfile"
 COMPOSE_ONLY = {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "TORCH_VARIANT", "STUDYBOT_IMAGE_TAG"}
 
 
+def setting_classes() -> list[type[BaseSettings]]:
+    """The bot's settings and every registered platform's (each with its own env prefix)."""
+    return [Settings, *(entry.settings for entry in PLATFORMS.values())]
+
+
+def env_name(cls: type[BaseSettings], field: str) -> str:
+    if cls is Settings:
+        return Settings.model_fields[field].validation_alias.choices[0]
+    return cls.env_name(field)
+
+
 def setting_names() -> list[str]:
-    """The environment variable of every Settings field (the first alias)."""
-    return [field.validation_alias.choices[0] for field in Settings.model_fields.values()]
+    """The environment variable of every setting: the bot's and each platform's, from the registry."""
+    return [env_name(cls, field) for cls in setting_classes() for field in cls.model_fields]
 
 
 def example_lines() -> dict[str, tuple[str, str]]:
@@ -62,12 +75,24 @@ def test_env_example_defaults_are_the_real_defaults(tmp_path, monkeypatch):
     env_file.write_text(
         "\n".join(f"{name}={value}" for name, (value, _c) in example_lines().items() if value) + "\n"
     )
-    documented = Settings(_env_file=env_file)
-    default = Settings(_env_file=None)
-    for name in Settings.model_fields:
-        assert getattr(documented, name) == getattr(default, name), (
-            f"{name}: .env.example shows another default"
-        )
+    for cls in setting_classes():
+        documented = cls(_env_file=env_file)
+        default = cls(_env_file=None)
+        for name in cls.model_fields:
+            assert getattr(documented, name) == getattr(default, name), (
+                f"{env_name(cls, name)}: .env.example shows another default"
+            )
+
+
+def test_platform_secrets_are_secret_fields():
+    """What log redaction and ``doctor`` treat as secret is what each platform marks SecretStr."""
+    secret_names = {
+        env_name(entry.settings, field)
+        for entry in PLATFORMS.values()
+        for field, info in entry.settings.model_fields.items()
+        if "SecretStr" in str(info.annotation)
+    }
+    assert {"DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"} <= secret_names
 
 
 def test_env_example_sets_no_secret():

@@ -1,1 +1,1 @@
-"""Platform adapters: thin translators between a platform's events and ``bot.core``."""
+"""Platform translators: one package per platform, each exposing one ``PLATFORM_ENTRY`` (contract.py)."""

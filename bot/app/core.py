@@ -1,18 +1,20 @@
 """Composition root: the one place that knows every piece and wires them together.
 
 ``build_core`` makes the model, index and core services; the CLI and ``studybot run`` start adapters
-on top of what it returns. Nothing else imports both the core and an implementation of its ports.
+on top of what it returns (bot/app/serve.py). Nothing else imports both the core and an implementation
+of its ports. What it opens is closed by one ``AsyncExitStack``, the last opened first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.app.quiz_wiring import QuizFeature, build_quiz_feature
-from bot.app.settings import Settings
+from bot.app.settings import Settings, load_settings
 from bot.core.ask import DEFAULT_THRESHOLD, AskService
 from bot.core.grading import MeaningGrader
 from bot.core.instrumentation import CountingPlatform, TimedGrader
@@ -22,8 +24,11 @@ from bot.core.ports import Embedder, Platform
 from bot.core.ratelimit import RateLimiter
 from bot.core.search import SemanticIndex
 from bot.core.studybot import StudyBot
+from content.errors import PackError
 from content.loader import default_pack_path, load_pack
 from content.topics import load_off_course_topics
+
+__all__ = ["Core", "PackError", "build_core", "build_course_models", "build_embedder", "load_course"]
 
 log = logging.getLogger("studybot")
 
@@ -39,7 +44,7 @@ class Core:
     ask: AskService
     grader: MeaningGrader
     bot: StudyBot
-    closers: list = field(default_factory=list)  # callables run at shutdown
+    closing: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
     quiz: QuizFeature | None = None  # storage, quiz engine, practice, scheduler (bot/app/quiz_wiring.py)
     http: Any = None  # studybot run's HTTP server (bot/infra/http_server.py), when it has one
 
@@ -53,10 +58,8 @@ class Core:
             await self.quiz.attach(CountingPlatform(platform, self.bot.metrics, self.bot.in_flight.track))
 
     async def aclose(self) -> None:
-        while self.closers:  # each closer runs once, the last added first
-            result = self.closers.pop()()
-            if hasattr(result, "__await__"):
-                await result
+        """Close what ``build_core`` opened, the last opened first; a second call does nothing."""
+        await self.closing.aclose()
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -102,7 +105,7 @@ def build_course_models(
 
 
 def build_core(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Core:
-    settings = settings or Settings()
+    settings = settings or load_settings()
     pack = load_course(settings)
     embedder = embedder or build_embedder(settings)
     ask, grader = build_course_models(
@@ -120,10 +123,10 @@ def build_core(settings: Settings | None = None, *, embedder: Embedder | None = 
         settings=settings, pack=pack, embedder=embedder, index=ask.index, ask=ask, grader=grader, bot=bot,
         quiz=quiz,
     )
-    core.closers.append(quiz.aclose)
     errors = ErrorCounter(metrics)  # studybot_errors_total counts what is logged at ERROR
     logging.getLogger().addHandler(errors)
-    core.closers.insert(0, lambda: logging.getLogger().removeHandler(errors))
+    core.closing.callback(logging.getLogger().removeHandler, errors)  # closed last
+    core.closing.push_async_callback(quiz.aclose)
     return core
 
 

@@ -1,8 +1,10 @@
 """``studybot run``: every platform of the process on one core, one model, one database, one scheduler.
 
-Start: the HTTP server first when one is wanted (Slack in HTTP mode, or ``STUDYBOT_HTTP_PORT`` set), so
-``/healthz`` answers "starting" while the platforms connect; then each platform (bot/app/platforms.py's
-registry), attached to the core as it comes up (quizzes post through it, its schedules fire).
+Start: the HTTP server first when one is wanted (a platform that receives HTTP, such as Slack in HTTP
+mode, or ``STUDYBOT_HTTP_PORT`` set), so ``/healthz`` answers "starting" while the platforms connect;
+then each platform through its registry entry (bot/app/platforms.py), attached to the core as it comes
+up (quizzes post through it, its schedules fire). Every platform, the real ones and a test's, goes
+through this same code.
 
 Stop (SIGTERM or SIGINT, or a platform connection that ends): within ``SHUTDOWN_S`` seconds,
 
@@ -10,6 +12,9 @@ Stop (SIGTERM or SIGINT, or a platform connection that ends): within ``SHUTDOWN_
    new commands get "restarting, try again", the scheduler fires nothing more;
 2. finish the work in flight: commands, answers being graded, posts being sent (``StudyBot.in_flight``);
 3. stop the platforms, the HTTP server, then the core (grading workers, scheduler, database pool).
+
+A platform whose work is done (the console at the end of its input) ends the run the same way.
+The steps are written out rather than left to an ``AsyncExitStack`` because each has its own time bound.
 
 Answers stored but not yet graded when a process dies are graded at its next start (bot/infra/scheduler.py).
 """
@@ -25,6 +30,7 @@ import time
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
+from bot.adapters.contract import Host, PlatformSettings
 from bot.app.platforms import PLATFORMS, PlatformError
 from bot.app.settings import Settings
 from bot.infra.http_server import HttpServer
@@ -34,18 +40,23 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("studybot")
 
-SLACK_DEFAULT_PORT = 3000
+DEFAULT_HTTP_PORT = 3000  # when a platform receives HTTP and STUDYBOT_HTTP_PORT is not set
 SHUTDOWN_S = 9.0  # everything, from the signal to the end (the promise is 10 s)
 DRAIN_S = 5.0  # of which: waiting for the work in flight
 DB_CHECK_S = 3.0
 
 
-def http_port(settings: Settings, names: list[str]) -> int | None:
+def http_paths(platforms: dict[str, PlatformSettings]) -> list[str]:
+    """The paths the platforms of this run serve on the HTTP server (``/slack/events`` in HTTP mode)."""
+    paths = (PLATFORMS[name].http_path(settings) for name, settings in platforms.items())
+    return [path for path in paths if path]
+
+
+def http_port(settings: Settings, platforms: dict[str, PlatformSettings]) -> int | None:
     """The HTTP server's port, or ``None`` when this run needs no HTTP server."""
     if settings.http_port is not None:
         return settings.http_port
-    slack_http = "slack" in names and not settings.slack_app_token
-    return SLACK_DEFAULT_PORT if slack_http else None
+    return DEFAULT_HTTP_PORT if http_paths(platforms) else None
 
 
 class Health:
@@ -105,14 +116,24 @@ def _install_signals(stop: asyncio.Event) -> None:
             loop.add_signal_handler(sig, on_signal, sig)
 
 
-async def serve(core: Core, names: list[str], stop: asyncio.Event | None = None) -> None:
-    """Serve ``names`` (keys of ``bot.app.platforms.PLATFORMS``) until ``stop`` is set, then shut down."""
+async def serve(
+    core: Core,
+    names: list[str],
+    stop: asyncio.Event | None = None,
+    *,
+    settings: dict[str, PlatformSettings] | None = None,
+) -> None:
+    """Serve ``names`` (keys of ``bot.app.platforms.PLATFORMS``) until ``stop`` is set, then shut down.
+
+    ``settings``: each platform's settings (read from the environment when not given).
+    """
     stop = stop or asyncio.Event()
     _install_signals(stop)
+    chosen = {name: (settings or {}).get(name) or PLATFORMS[name].load_settings() for name in names}
     health = Health(core)
     server: HttpServer | None = None
     started: list[tuple[str, object]] = []
-    port = http_port(core.settings, names)
+    port = http_port(core.settings, chosen)
     try:
         if port is not None:
             server = HttpServer(core.settings.http_host, port, metrics=core.bot.metrics, health=health)
@@ -121,8 +142,15 @@ async def serve(core: Core, names: list[str], stop: asyncio.Event | None = None)
             except OSError as exc:
                 raise PlatformError(str(exc.strerror or exc)) from exc
             core.http = server
+        host = Host(
+            bot=core.bot,
+            http=server,
+            http_host=core.settings.http_host,
+            http_port=port,
+            request_stop=stop.set,
+        )
         for name in names:
-            platform = await PLATFORMS[name].start(core)
+            platform = await PLATFORMS[name].start(chosen[name], host)
             started.append((name, platform))
             health.platforms.append(name)
             await core.attach(platform)  # quizzes post and reveal through it; its schedules fire

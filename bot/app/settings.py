@@ -1,17 +1,18 @@
-"""Settings from the environment and an optional ``.env`` file (pydantic-settings).
+"""The bot's own settings from the environment and an optional ``.env`` file (pydantic-settings).
 
+Each platform's settings live with its adapter (``bot/adapters/*/platform.py``, their own env prefix).
 Every setting is documented in README.md and .env.example; the environment variable names are the
-field aliases below.
+field aliases below. ``load_settings`` is what every command calls first: a bad value ends the command
+with one line naming the setting, before the model loads.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import AliasChoices, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _env(name: str) -> AliasChoices:
@@ -42,40 +43,6 @@ class Settings(BaseSettings):
     http_host: str = Field("0.0.0.0", validation_alias=_env("STUDYBOT_HTTP_HOST"))
     http_port: int | None = Field(None, validation_alias=_env("STUDYBOT_HTTP_PORT"))
 
-    # --- Discord -------------------------------------------------------------------------------
-    discord_token: SecretStr | None = Field(None, validation_alias=_env("DISCORD_TOKEN"))
-    discord_api_base_url: str = Field(
-        "https://discord.com/api/v10", validation_alias=_env("DISCORD_API_BASE_URL")
-    )
-    discord_gateway_url: str = Field("", validation_alias=_env("DISCORD_GATEWAY_URL"))
-    discord_guild_ids: Annotated[list[int], NoDecode] = Field(
-        default_factory=list, validation_alias=_env("DISCORD_GUILD_IDS")
-    )
-    discord_shard_ids: Annotated[list[int], NoDecode] = Field(
-        default_factory=list, validation_alias=_env("DISCORD_SHARD_IDS")
-    )
-    discord_shard_count: int | None = Field(None, validation_alias=_env("DISCORD_SHARD_COUNT"))
-
-    # --- Slack ---------------------------------------------------------------------------------
-    slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
-    slack_signing_secret: SecretStr | None = Field(None, validation_alias=_env("SLACK_SIGNING_SECRET"))
-    slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
-    slack_api_base_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_BASE_URL"))
-    slack_admin_user_ids: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, validation_alias=_env("SLACK_ADMIN_USER_IDS")
-    )
-
-    @field_validator("discord_guild_ids", "discord_shard_ids", "slack_admin_user_ids", mode="before")
-    @classmethod
-    def _split_list(cls, value: object) -> object:
-        """Accept ``a,b,c`` (and blanks) as well as JSON lists, as people write them in .env files."""
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [part.strip() for part in text.split(",") if part.strip()]
-        return value
-
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -90,4 +57,45 @@ class Settings(BaseSettings):
 class StartupError(RuntimeError):
     """The bot cannot start as configured (unreachable database, bad timezone...): the message says
     which setting to fix, and the CLI prints it without a traceback."""
+
+
+class SettingsError(StartupError):
+    """A setting has a value the bot cannot use; the message is one line that names it."""
+
+
+def validation_line(exc: ValidationError, names: dict[str, str] | None = None) -> str:
+    """The first problem of a pydantic error as ``NAME: what is wrong`` (``names``: field -> env name)."""
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error.get("loc") else "?"
+    name = (names or {}).get(field, field.upper())
+    return f"{name}: {error.get('msg', 'invalid value')} (got {str(error.get('input'))[:80]!r})"
+
+
+def _env_names() -> dict[str, str]:
+    return {name: field.validation_alias.choices[0] for name, field in Settings.model_fields.items()}
+
+
+def load_settings(**overrides) -> Settings:
+    """Read and check the settings; raise ``SettingsError`` with one line naming a bad one."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(validation_line(exc, _env_names())) from None
+    check_settings(settings)
+    return settings
+
+
+def check_settings(settings: Settings) -> None:
+    """The checks a value's type cannot say: the database URL and the timezone (the password masked)."""
+    from bot.core.quiz.schedule import ScheduleError, parse_timezone
+    from storage.db import url_problem
+
+    if settings.database_url:
+        problem = url_problem(settings.database_url)
+        if problem:
+            raise SettingsError(f"DATABASE_URL: {problem}")
+    try:
+        parse_timezone(settings.timezone)
+    except ScheduleError as exc:
+        raise SettingsError(f"STUDYBOT_TIMEZONE: {exc}") from None
 

@@ -1,4 +1,8 @@
-"""The ``studybot`` command. Heavy imports (torch, the model) happen inside commands, not at import."""
+"""The ``studybot`` command. Heavy imports (torch, the model) happen inside commands, not at import.
+
+Every command reads its settings first (``_settings``): a bad value ends it with one line naming the
+setting, exit status 1, before any model loads.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -38,25 +42,37 @@ def _quiet_libraries() -> None:
         pass
 
 
-def _setup_logging(quiet: bool = True) -> None:
-    """Interactive commands log warnings only, unless STUDYBOT_LOG_LEVEL says otherwise."""
-    from bot.app.settings import Settings
-    from bot.infra.logging_setup import configure_logging
-
-    settings = Settings()
-    if quiet and "STUDYBOT_LOG_LEVEL" not in os.environ:
-        settings = settings.model_copy(update={"log_level": "WARNING"})
-    configure_logging(settings)
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
 
 
-def _build_core():
-    _quiet_libraries()
-    from bot.app.core import build_core
-    from bot.app.settings import StartupError
-    from content.errors import PackError
+def _settings(quiet: bool = True):
+    """The checked settings and every platform's, with logging set up; a bad one: one line, exit 1.
+
+    Interactive commands log warnings only, unless STUDYBOT_LOG_LEVEL says otherwise.
+    """
+    from bot.app.logs import setup_logging
+    from bot.app.platforms import load_platform_settings
+    from bot.app.settings import SettingsError, load_settings
 
     try:
-        return build_core()
+        settings = load_settings()
+        platforms = load_platform_settings()
+    except SettingsError as exc:
+        _fail(str(exc))
+    quiet_level = "WARNING" if quiet and "STUDYBOT_LOG_LEVEL" not in os.environ else None
+    setup_logging(settings, platforms, level=quiet_level)
+    return settings, platforms
+
+
+def _build_core(settings):
+    _quiet_libraries()
+    from bot.app.core import PackError, build_core
+    from bot.app.settings import StartupError
+
+    try:
+        return build_core(settings)
     except PackError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -70,10 +86,10 @@ def chat(
     user: Annotated[str, typer.Option("--user", "-u", help="Your name in the chat.")] = "",
 ) -> None:
     """Chat with the bot in this terminal (reads commands line by line when piped)."""
-    _setup_logging()
+    settings, _ = _settings()
     from bot.adapters.console.adapter import ConsoleAdapter, console_user
 
-    core = _build_core()
+    core = _build_core(settings)
     name = user.strip() or getpass.getuser() or "student"
     adapter = ConsoleAdapter(core.bot, console_user(name))
 
@@ -95,7 +111,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per query per line.")] = False,
 ) -> None:
     """Answer questions from the course, loading the model once for all of them."""
-    _setup_logging()
+    settings, _ = _settings()
     from bot.core.ask_replies import ask_reply
     from bot.core.text import MAX_QUERY_CHARS, clean_text
 
@@ -111,7 +127,7 @@ def ask(
             f"error: question {too_long[0]} is over {MAX_QUERY_CHARS} characters; shorten it.", err=True
         )
         raise typer.Exit(2)
-    core = _build_core()
+    core = _build_core(settings)
     results = core.ask.ask_many(cleaned)
     for result in results:
         if as_json:
@@ -126,8 +142,8 @@ def grade(
     batch: Annotated[int, typer.Option("--batch", min=1, help="Answers graded per model call.")] = 64,
 ) -> None:
     """Grade answers read as JSON lines {"question_id": "1.3", "answer": "..."} from stdin, in order."""
-    _setup_logging()
-    core = _build_core()
+    settings, _ = _settings()
+    core = _build_core(settings)
     from bot.cli.grading_lines import grade_lines
 
     for out in grade_lines(sys.stdin, core.pack, core.grader, batch=batch):
@@ -151,51 +167,44 @@ def run(
     ] = None,
 ) -> None:
     """Serve the bot on its chat platforms, in one process, until stopped (Ctrl-C or SIGTERM)."""
-    _setup_logging(quiet=False)  # a server: its INFO log is how operators see it start and serve
-    from bot.app.platforms import PLATFORMS, PlatformError
+    settings, platforms = _settings(quiet=False)  # a server: its INFO log is how operators see it serve
+    from bot.app.platforms import PLATFORMS, PlatformError, configured_names
     from bot.app.serve import serve
-    from bot.app.settings import Settings
 
-    settings = Settings()
     names = list(dict.fromkeys(p.strip().lower() for p in platform or []))
     unknown = [n for n in names if n not in PLATFORMS]
     if unknown:
-        known = ", ".join(sorted(PLATFORMS))
-        typer.echo(f"error: unknown platform {unknown[0]!r}; choose one of: {known}", err=True)
-        raise typer.Exit(2)
+        _fail(f"unknown platform {unknown[0]!r}; choose one of: {', '.join(sorted(PLATFORMS))}", 2)
     if not names:
-        names = [name for name, entry in PLATFORMS.items() if entry.is_configured(settings)]
+        names = configured_names(platforms)
     if not names:
         lines = [f"  {name}: {entry.needs}" for name, entry in sorted(PLATFORMS.items())]
-        typer.echo(
-            "error: no chat platform is configured. Set the settings of at least one (environment or .env,\n"
+        _fail(
+            "no chat platform is configured. Set the settings of at least one (environment or .env,\n"
             "see .env.example):\n" + "\n".join(lines) + "\nor chat in this terminal with `studybot chat`.",
-            err=True,
+            2,
         )
-        raise typer.Exit(2)
     problems = [
-        f"{name} needs {', '.join(missing)}"
-        for name in names
-        if (missing := PLATFORMS[name].missing(settings))
+        f"{name} needs {', '.join(missing)}" for name in names if (missing := PLATFORMS[name].missing(platforms[name]))
     ]
     if problems:
-        typer.echo("error: " + "; ".join(problems) + " (see .env.example)", err=True)
-        raise typer.Exit(2)
+        _fail("; ".join(problems) + " (see .env.example)", 2)
     import signal
 
     # Stopped while starting (docker stop during the model load): nothing is in flight yet, exit 0.
     # Once serving, bot/app/serve.py handles SIGTERM with a graceful shutdown instead.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    for name in names:  # a bad token fails in a second, before the model loads
+        entry = PLATFORMS[name]
+        if entry.probe is not None and entry.probe_before_start:
+            found = asyncio.run(entry.probe(platforms[name]))
+            if not found.ok:
+                _fail(found.detail)
+    core = _build_core(settings)
     try:
-        for name in names:
-            preflight = PLATFORMS[name].preflight
-            if preflight is not None:
-                asyncio.run(preflight(settings))
-        core = _build_core()
-        asyncio.run(serve(core, names))
+        asyncio.run(serve(core, names, settings=platforms))
     except PlatformError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        _fail(str(exc))
 
 
 @app.command()
@@ -206,13 +215,14 @@ def doctor(
     ] = False,
 ) -> None:
     """Check the settings, the database, the model and each platform's credentials; say what to fix."""
-    _setup_logging()
+    settings, _ = _settings()
     _quiet_libraries()
-    from bot.cli.doctor import render_table, run_checks
+    from bot.app.checks import Status, run_checks
+    from bot.cli.doctor import render_table
 
-    checks = run_checks(model=not no_model, network=not no_network)
+    checks = run_checks(settings, model=not no_model, network=not no_network)
     typer.echo(render_table(checks))
-    failed = [c for c in checks if c.status == "fail"]
+    failed = [c for c in checks if c.status is Status.FAIL]
     if failed:
         typer.echo(f"\n{len(failed)} problem(s) to fix before `studybot run`.")
         raise typer.Exit(1)
@@ -224,20 +234,15 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Apply the database migrations (the bot also applies them at start)."""
-    from bot.app.settings import Settings
-    from storage.db import Database, redacted
-    from storage.migrate import upgrade
+    settings, _ = _settings()
+    from bot.app.settings import StartupError
+    from bot.app.tools import upgrade_database
 
-    url = Settings().resolved_database_url
-    database = Database(url)
     try:
-        current = upgrade(database, revision)
-    except Exception as exc:
-        typer.echo(f"error: migrating {redacted(url)} failed: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        database.close()
-    typer.echo(f"database {redacted(url)} is at revision {current}")
+        shown, current = upgrade_database(settings, revision)
+    except StartupError as exc:
+        _fail(str(exc))
+    typer.echo(f"database {shown} is at revision {current}")
 
 
 @content_app.command("import")
@@ -248,19 +253,14 @@ def content_import(
     title: Annotated[str, typer.Option("--title", help="Course title (default: the first heading).")] = "",
 ) -> None:
     """Turn a Markdown Q&A document into a course pack."""
-    from content.errors import PackError
-    from content.importer import dump_pack_yaml, import_markdown
+    from bot.app.tools import PackError, import_markdown_file
 
     try:
-        data = import_markdown(
-            source.read_text(encoding="utf-8"), pack_id=pack_id or output.stem, title=title or None
-        )
+        pack = import_markdown_file(source, pack_id=pack_id or output.stem, title=title or None)
     except PackError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    output.write_text(dump_pack_yaml(data), encoding="utf-8")
-    answered = sum(1 for q in data["questions"] if q.get("answer"))
-    typer.echo(f"wrote {output}: {len(data['questions'])} questions ({answered} with an answer)")
+        _fail(str(exc), 2)
+    output.write_text(pack.yaml_text, encoding="utf-8")
+    typer.echo(f"wrote {output}: {pack.questions} questions ({pack.answered} with an answer)")
 
 
 @content_app.command("check")
@@ -273,18 +273,13 @@ def content_check(
     ] = False,
 ) -> None:
     """Validate packs: schema, duplicate ids, empty questions, near-duplicate questions."""
-    from content.checker import check_packs
-    from content.loader import shipped_pack_paths
-
-    paths = list(packs or shipped_pack_paths())
-    embedder = None
+    settings = None
     if not no_model:
+        settings, _ = _settings()
         _quiet_libraries()
-        from bot.app.core import build_embedder
-        from bot.app.settings import Settings
+    from bot.app.tools import check_packs
 
-        embedder = build_embedder(Settings())
-    problems = check_packs(paths, embedder)
+    paths, problems = check_packs(packs, settings)
     for problem in problems:
         typer.echo(str(problem), err=problem.severity == "error")
     errors = sum(1 for p in problems if p.severity == "error")

@@ -16,7 +16,7 @@ from bot.core.metrics import Metrics
 from bot.core.ratelimit import RateLimiter
 from bot.core.receipts import InFlight, Receipt, answer_received, expecting_receipt
 from bot.core.text import MAX_QUERY_CHARS, clean_text
-from bot.core.types import ButtonAction, Command, Place, Reply, User
+from bot.core.types import ButtonAction, Command, Place, Reply, ReplyKind, User
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ RESTARTING = "StudyBot is restarting. Please try again in a moment."
 def is_temporary_failure(reply: Reply) -> bool:
     """Nothing was done, through no fault of the user (an error on our side, a restart): the same request
     may work in a moment. Adapters can keep a form open for another try."""
-    return reply.kind == "error" and reply.body in (TRY_AGAIN, RESTARTING)
+    return reply.retry
 
 
 class StudyBot:
@@ -58,7 +58,7 @@ class StudyBot:
     # --- what adapters call --------------------------------------------------------------------
     async def handle(self, user: User, place: Place, command: Command) -> Reply:
         if self.in_flight.closing:
-            return Reply(body=RESTARTING, kind="error")
+            return Reply(body=RESTARTING, kind=ReplyKind.ERROR, retry=True)
         self.in_flight.track()
         known = self.router.get(command.name) is not None
         self.metrics.commands.inc(command=command.name if known else "other")
@@ -66,7 +66,7 @@ class StudyBot:
             return await self.router.dispatch(user, place, command)
         except Exception:
             log.exception("command failed command=%s platform=%s", command.name, place.platform)
-            return Reply(body=TRY_AGAIN, kind="error")
+            return Reply(body=TRY_AGAIN, kind=ReplyKind.ERROR, retry=True)
 
     async def handle_line(self, user: User, place: Place, line: str) -> Reply | None:
         """A typed line (console, Slack text). ``None`` when it is not a command."""
@@ -94,7 +94,7 @@ class StudyBot:
         if entry is None:
             return Reply(body="That button no longer works here.", kind="error")
         if self.in_flight.closing:
-            return Reply(body=RESTARTING, kind="error")
+            return Reply(body=RESTARTING, kind=ReplyKind.ERROR, retry=True)
         self.in_flight.track()
         handler, acknowledges = entry
         with expecting_receipt(on_received):
@@ -104,7 +104,7 @@ class StudyBot:
                 return await handler(user, place, value, text)
             except Exception:
                 log.exception("answer failed action=%s platform=%s", action.value, place.platform)
-                return Reply(body=TRY_AGAIN, kind="error")
+                return Reply(body=TRY_AGAIN, kind=ReplyKind.ERROR, retry=True)
 
     # --- what features call --------------------------------------------------------------------
     def register_answer_handler(

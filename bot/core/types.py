@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -39,6 +39,21 @@ class Button:
     value: str  # e.g. the quiz id the button answers
 
 
+class ReplyKind(StrEnum):
+    """What a reply is; adapters pick colours, privacy and sharing from it. A ``StrEnum``, so
+    ``Reply(kind="quiz")`` and ``reply.kind == "quiz"`` keep working; an unknown kind is an error."""
+
+    INFO = "info"
+    HELP = "help"
+    ANSWER = "answer"
+    ABSTAIN = "abstain"
+    QUIZ = "quiz"
+    REVEAL = "reveal"
+    GRADE = "grade"
+    ERROR = "error"
+    USAGE = "usage"
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the bot says, before any platform renders it.
@@ -53,7 +68,11 @@ class Reply:
     footer: str | None = None
     buttons: tuple[Button, ...] = ()
     ephemeral: bool = True
-    kind: str = "info"  # info | answer | abstain | quiz | reveal | grade | error | usage
+    kind: ReplyKind = ReplyKind.INFO
+    retry: bool = False  # a temporary failure on our side (an error, a restart): the same request may work soon
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", ReplyKind(self.kind))  # "quiz" -> ReplyKind.QUIZ; "qiuz" fails
 
     def as_text(self) -> str:
         """A plain rendering for logs, tests and the piped console."""
@@ -76,7 +95,6 @@ class Command:
 
     name: str
     args: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@
   keeps its own ``key=value`` fields; a traceback is folded into the same line (``exc="..."``).
 - ``json``: one JSON object per line (``ts``, ``level``, ``logger``, ``msg``, and ``exc``).
 
-Every configured secret (platform tokens, the signing secret, the database password) is replaced by
-``***`` in the finished line, whatever wrote it: our code, a library, or a traceback.
+Every secret it is given (the app passes each platform's secret settings and the database password,
+bot/app/logs.py) is replaced by ``***`` in the finished line, whatever wrote it: our code, a library, or
+a traceback.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-
-from bot.app.settings import Settings
+from typing import Literal
 
 REDACTED = "***"
 MIN_SECRET_LEN = 6  # shorter "secrets" would blank out ordinary words
@@ -103,40 +103,18 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configured_secrets(settings: Settings) -> list[str]:
-    """The values that must never be written: tokens, the signing secret, the database password."""
-    secrets = [
-        s.get_secret_value()
-        for s in (
-            settings.discord_token,
-            settings.slack_bot_token,
-            settings.slack_signing_secret,
-            settings.slack_app_token,
-        )
-        if s is not None
-    ]
-    if settings.database_url:
-        try:
-            from sqlalchemy.engine import make_url
-
-            password = make_url(settings.database_url).password
-        except Exception:  # a malformed URL is reported elsewhere
-            password = None
-        if password:
-            secrets.append(str(password))
-    return secrets
-
-
-def configure_logging(settings: Settings | None = None) -> None:
-    settings = settings or Settings()
-    secrets = configured_secrets(settings)
+def configure_logging(
+    level: str = "INFO", log_format: Literal["text", "json"] = "text", secrets: list[str] | None = None
+) -> None:
+    """One handler on the root logger, writing ``log_format`` lines to stderr with ``secrets`` redacted."""
+    secrets = list(secrets or [])
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter(secrets) if settings.log_format == "json" else TextFormatter(secrets))
+    handler.setFormatter(JsonFormatter(secrets) if log_format == "json" else TextFormatter(secrets))
     handler.addFilter(RedactSecrets(secrets))  # also keeps the secret out of the record other handlers see
     root = logging.getLogger()
     # Handlers that ask to stay (the metrics' error counter) stay; ours and any earlier ones go.
     root.handlers[:] = [h for h in root.handlers if getattr(h, "keep_on_reconfigure", False)] + [handler]
-    root.setLevel(settings.log_level.upper())
+    root.setLevel(level.upper())
     logging.captureWarnings(True)  # warnings become log lines too, not stray stderr text
     for noisy in ("sentence_transformers", "transformers", "httpx", "urllib3", "filelock"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -69,10 +69,6 @@ class QuizScheduler:
         self._signatures: dict[str, tuple] = {}
         self._sync_lock = asyncio.Lock()
         self._background: set[asyncio.Task] = set()
-
-    @property
-    def running(self) -> bool:
-        return self._scheduler is not None
 
     @property
     def apscheduler(self) -> AsyncIOScheduler | None:
@@ -146,10 +142,6 @@ class QuizScheduler:
         self._track()
         with _logged(f"scheduled quiz post {job_id(place)}"):
             await self.service.run_schedule(place)
-
-    def next_run_time(self, place: Place) -> datetime | None:
-        job = self._scheduler.get_job(job_id(place)) if self._scheduler else None
-        return job.next_run_time if job else None
 
     async def stop(self) -> None:
         if self._scheduler is not None:

@@ -9,6 +9,9 @@ import socket
 import aiohttp
 import pytest
 
+from bot.adapters.contract import PlatformSettings, settings_config
+from bot.adapters.discord.platform import DiscordSettings
+from bot.adapters.slack.platform import SlackSettings
 from bot.app.core import build_core
 from bot.app.platforms import PLATFORMS, PlatformEntry, PlatformError
 from bot.app.serve import http_port, serve
@@ -20,6 +23,10 @@ from bot.core.types import Command, Place, PostedMessage, Reply, User
 from bot.infra.http_server import HttpServer
 
 ANA = User("fake", "U1", "ana")
+
+
+class NoSettings(PlatformSettings):
+    model_config = settings_config("FAKE_")
 
 
 class FakePlatform:
@@ -55,12 +62,12 @@ def platforms(monkeypatch):
     made: dict[str, FakePlatform] = {}
 
     def add(name: str, ends=False) -> None:
-        async def start(core):
+        async def start(settings, host):
             platform = made[name] = FakePlatform(name, ends)
             await platform.start()
             return platform
 
-        monkeypatch.setitem(PLATFORMS, name, PlatformEntry(name, start, lambda s: []))
+        monkeypatch.setitem(PLATFORMS, name, PlatformEntry(name, NoSettings, start))
 
     return made, add
 
@@ -154,14 +161,16 @@ async def test_a_platform_that_fails_to_start_stops_the_ones_started(core, platf
     made, add = platforms
     add("good")
 
-    async def broken(core):
+    async def broken(settings, host):
         raise PlatformError("Slack rejected SLACK_BOT_TOKEN (invalid_auth)")
 
-    monkeypatch.setitem(PLATFORMS, "bad", PlatformEntry("bad", broken, lambda s: []))
+    monkeypatch.setitem(PLATFORMS, "bad", PlatformEntry("bad", NoSettings, broken))
+    closed: list[bool] = []
+    core.closing.callback(closed.append, True)
     with pytest.raises(PlatformError, match="invalid_auth"):
         await serve(core, ["good", "bad"], asyncio.Event())
     assert made["good"].stopped
-    assert core.closers == []  # the core was closed too
+    assert closed == [True]  # the core was closed too
 
 
 async def test_healthz_is_503_when_the_database_does_not_answer(core, platforms, monkeypatch):
@@ -197,10 +206,12 @@ async def test_a_taken_port_is_a_clear_error(core, platforms):
 
 def test_http_runs_for_slack_http_mode_or_an_explicit_port():
     s = Settings(_env_file=None)
-    assert http_port(s, ["discord"]) is None
-    assert http_port(s, ["slack"]) == 3000
-    assert http_port(s.model_copy(update={"slack_app_token": "xapp-1"}), ["slack"]) is None  # Socket Mode
-    assert http_port(s.model_copy(update={"http_port": 8080}), ["discord"]) == 8080
+    slack_http = {"slack": SlackSettings(_env_file=None, bot_token="xoxb-1", signing_secret="s3cret")}
+    socket_mode = {"slack": SlackSettings(_env_file=None, bot_token="xoxb-1", app_token="xapp-1")}
+    assert http_port(s, {"discord": DiscordSettings(_env_file=None, token="t")}) is None
+    assert http_port(s, slack_http) == 3000
+    assert http_port(s, socket_mode) is None
+    assert http_port(s.model_copy(update={"http_port": 8080}), {}) == 8080
 
 
 async def test_http_server_mounts_routes_after_start_and_refuses_work_when_closing():

@@ -1,11 +1,9 @@
-"""Slack: slash commands, Block Kit posts, answer modals and the App Home tab (slack-bolt)."""
+"""Slack: slash commands, Block Kit posts, answer modals and the App Home tab (slack-bolt).
 
-from bot.adapters.slack.app import (
-    DEFAULT_API_BASE_URL,
-    EVENTS_PATH,
-    PLATFORM,
-    SlackAdapter,
-    SlackStartError,
-)
+``platform`` is the registry entry (settings, probe, start), ``app`` the adapter, ``blocks`` the Block
+Kit rendering. Importing this package loads no SDK.
+"""
 
-__all__ = ["DEFAULT_API_BASE_URL", "EVENTS_PATH", "PLATFORM", "SlackAdapter", "SlackStartError"]
+from bot.adapters.slack.platform import PLATFORM_ENTRY
+
+__all__ = ["PLATFORM_ENTRY"]

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.core.pack import CoursePack, QAItem
 from bot.core.ports import Platform
 from bot.core.quiz import replies
-from bot.core.quiz.model import AnswerRecord, NewQuiz, Period, Quiz, RecordOutcome, Schedule
+from bot.core.quiz.model import NewQuiz, Period, Quiz, RecordOutcome, Schedule
 from bot.core.quiz.ports import (
     AnswerRepository,
     QuizRepository,
@@ -284,9 +284,6 @@ class QuizService:
                 kind="error",
             )
         return await self.answer(user, place, quiz.id, text)
-
-    async def recorded_answer(self, quiz_id: str, user: User) -> AnswerRecord | None:
-        return await self.answers.find(quiz_id, user.platform, user.user_id)
 
     # --- leaderboards and stats ---------------------------------------------------------------------
     async def space_timezone(self, place: Place) -> str:

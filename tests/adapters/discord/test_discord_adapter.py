@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from bot.adapters.discord import DiscordAdapter, DiscordStartError
+from bot.adapters.discord.client import DiscordAdapter, DiscordStartError
 from bot.adapters.discord.render import reply_embed, reply_text
 from bot.adapters.discord.ui import button_id, parse_form_id
 from bot.core.ask import AskService

@@ -13,8 +13,8 @@ import aiohttp
 import pytest
 import yaml
 
-from bot.adapters.slack import EVENTS_PATH, SlackAdapter, SlackStartError
 from bot.adapters.slack import blocks as bk
+from bot.adapters.slack.app import EVENTS_PATH, SlackAdapter, SlackStartError
 from bot.core.ask import AskService
 from bot.core.commands import CommandSpec, UsageError
 from bot.core.pack import QAItem

@@ -9,8 +9,8 @@ import json
 import aiohttp
 import pytest
 
-from bot.adapters.slack import SlackAdapter
 from bot.adapters.slack import blocks as bk
+from bot.adapters.slack.app import SlackAdapter
 from bot.core.ask import AskService
 from bot.core.pack import QAItem
 from bot.core.receipts import answer_received

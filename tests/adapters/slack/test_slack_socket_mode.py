@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.slack import SlackAdapter
+from bot.adapters.slack.app import SlackAdapter
 from bot.core.ask import AskService
 from bot.core.pack import QAItem
 from bot.core.search import SemanticIndex

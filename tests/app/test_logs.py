@@ -8,9 +8,11 @@ import logging
 import pytest
 from pydantic import SecretStr
 
+from bot.adapters.discord.platform import DiscordSettings
+from bot.adapters.slack.platform import SlackSettings
+from bot.app.logs import configured_secrets, setup_logging
 from bot.app.settings import Settings
 from bot.core.metrics import ErrorCounter, Metrics
-from bot.infra.logging_setup import configure_logging, configured_secrets
 
 TOKEN = "xoxb-1111-2222-abcdefABCDEF"
 SIGNING = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -29,13 +31,20 @@ def restore_logging():
 
 def settings(fmt: str) -> Settings:
     return Settings(
-        _env_file=None,
-        log_format=fmt,
-        slack_bot_token=SecretStr(TOKEN),
-        slack_signing_secret=SecretStr(SIGNING),
-        discord_token=SecretStr(DISCORD),
-        database_url=f"postgresql+psycopg://bot:{DB_PASSWORD}@db:5432/studybot",
+        _env_file=None, log_format=fmt, database_url=f"postgresql+psycopg://bot:{DB_PASSWORD}@db:5432/studybot"
     )
+
+
+def platforms() -> dict:
+    """Secrets come from each platform's settings class (its SecretStr fields), through the registry."""
+    return {
+        "slack": SlackSettings(_env_file=None, bot_token=SecretStr(TOKEN), signing_secret=SecretStr(SIGNING)),
+        "discord": DiscordSettings(_env_file=None, token=SecretStr(DISCORD)),
+    }
+
+
+def configure_logging(settings: Settings) -> None:
+    setup_logging(settings, platforms())
 
 
 def log_everything() -> None:
@@ -91,5 +100,5 @@ def test_reconfiguring_keeps_the_error_counter():
 
 
 def test_the_secrets_are_the_tokens_and_the_database_password():
-    assert set(configured_secrets(settings("text"))) == {TOKEN, SIGNING, DISCORD, DB_PASSWORD}
-    assert configured_secrets(Settings(_env_file=None, database_url="sqlite:///x.db")) == []
+    assert set(configured_secrets(settings("text"), platforms())) == {TOKEN, SIGNING, DISCORD, DB_PASSWORD}
+    assert configured_secrets(Settings(_env_file=None, database_url="sqlite:///x.db"), {}) == []

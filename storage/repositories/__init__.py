@@ -1,0 +1,55 @@
+"""SQLAlchemy implementations of the core's repository Protocols (``bot.core.quiz.ports``).
+
+One module per aggregate (quizzes, answers, scores, schedules and spaces, practice). Each public method
+is a coroutine that runs one short transaction, a plain method named after it with a leading
+underscore, in the database's thread pool through ``Database.run``: no closure per method.
+Concurrency is settled by the database, not by the process: a unique constraint with
+``ON CONFLICT DO NOTHING`` records one answer per user per quiz and claims one post per slot; grades and
+leaderboard totals are written in the same transaction, with rows locked in a fixed order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.db import Database
+from storage.repositories.answers import SqlAnswerRepository
+from storage.repositories.practice import SqlPracticeRepository
+from storage.repositories.quizzes import SqlQuizRepository
+from storage.repositories.schedules import SqlScheduleRepository, SqlSpaceRepository
+from storage.repositories.scores import SqlScoreRepository
+
+__all__ = [
+    "Repositories",
+    "SqlAnswerRepository",
+    "SqlPracticeRepository",
+    "SqlQuizRepository",
+    "SqlScheduleRepository",
+    "SqlScoreRepository",
+    "SqlSpaceRepository",
+]
+
+
+@dataclass(frozen=True)
+class Repositories:
+    quizzes: SqlQuizRepository
+    answers: SqlAnswerRepository
+    scores: SqlScoreRepository
+    schedules: SqlScheduleRepository
+    spaces: SqlSpaceRepository
+    practice: SqlPracticeRepository
+
+    async def aclose(self) -> None:
+        """Stop the background writer (answers are group-committed)."""
+        await self.answers.recorder.aclose()
+
+    @classmethod
+    def build(cls, db: Database) -> Repositories:
+        return cls(
+            quizzes=SqlQuizRepository(db),
+            answers=SqlAnswerRepository(db),
+            scores=SqlScoreRepository(db),
+            schedules=SqlScheduleRepository(db),
+            spaces=SqlSpaceRepository(db),
+            practice=SqlPracticeRepository(db),
+        )
