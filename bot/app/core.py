@@ -24,6 +24,7 @@ from bot.core.ports import Embedder, Platform
 from bot.core.ratelimit import RateLimiter
 from bot.core.search import SemanticIndex
 from bot.core.studybot import StudyBot
+from bot.infra.metrics import prometheus_metrics
 from content.errors import PackError
 from content.loader import default_pack_path, load_pack
 from content.topics import load_off_course_topics
@@ -115,7 +116,7 @@ def build_core(settings: Settings | None = None, *, embedder: Embedder | None = 
         threshold=settings.ask_threshold,
     )
     limiter = RateLimiter(settings.ask_rate_per_minute, 60.0)
-    metrics = Metrics()
+    metrics = prometheus_metrics()  # a registry of its own
     bot = StudyBot(course_title=pack.title, ask=ask, ask_limiter=limiter, metrics=metrics)
     # migrates the database first; grades through a grader that counts verdicts and times each call
     quiz = build_quiz_feature(settings, pack, TimedGrader(grader, metrics), bot)

@@ -1,8 +1,9 @@
-"""A tiny metrics registry: counters and histograms, written out in the Prometheus text format.
+"""What the bot counts, declared once; the counting itself is a port (``MetricsBackend``).
 
-Platform-free and dependency-free (the standard library only), so the core counts what it does and the
-composition root serves :meth:`Metrics.render` at ``/metrics`` (bot/http_server.py). Thread-safe: the
-grader runs in worker threads.
+The core counts what it does through these instruments; the composition root gives ``Metrics`` the
+prometheus_client backend (bot/infra/metrics.py, one registry per ``Metrics``, so tests stay isolated) and
+serves :meth:`Metrics.render` at ``/metrics`` (bot/infra/http_server.py). Without a backend (a core used
+on its own, in tests or benchmarks) nothing is counted: ``NullBackend`` is five lines, not a registry.
 
 What is counted, and where:
 
@@ -20,148 +21,81 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
-import threading
-import time
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-
-LabelKey = tuple[str, ...]
 
 
-def _escape_label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+class Counter(Protocol):
+    def inc(self, amount: float = 1.0, **labels: str) -> None: ...
+
+    def value(self, **labels: str) -> float: ...
 
 
-def _escape_help(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\n", "\\n")
+class Histogram(Protocol):
+    def observe(self, value: float, **labels: str) -> None: ...
+
+    def time(self, **labels: str) -> AbstractContextManager[None]: ...
+
+    def count(self, **labels: str) -> int: ...
 
 
-def _number(value: float) -> str:
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if float(value).is_integer():
-        return str(int(value))
-    return repr(float(value))
+class MetricsBackend(Protocol):
+    """Makes the instruments and writes them out (the Prometheus text format)."""
+
+    content_type: str
+
+    def counter(self, name: str, help: str, labelnames: Sequence[str] = ()) -> Counter: ...
+
+    def histogram(
+        self, name: str, help: str, labelnames: Sequence[str] = (), buckets: Sequence[float] = DEFAULT_BUCKETS
+    ) -> Histogram: ...
+
+    def render(self) -> bytes: ...
 
 
-def _labels(names: Sequence[str], values: Sequence[str], extra: tuple[str, str] | None = None) -> str:
-    pairs = [f'{n}="{_escape_label(v)}"' for n, v in zip(names, values, strict=True)]
-    if extra is not None:
-        pairs.append(f'{extra[0]}="{_escape_label(extra[1])}"')
-    return "{" + ",".join(pairs) + "}" if pairs else ""
-
-
-class _Metric:
-    kind = ""
-
-    def __init__(self, name: str, help: str, labelnames: Sequence[str] = ()) -> None:
-        self.name = name
-        self.help = help
-        self.labelnames = tuple(labelnames)
-        self._lock = threading.Lock()
-
-    def _key(self, labels: dict[str, str]) -> LabelKey:
-        if set(labels) != set(self.labelnames):
-            raise ValueError(f"{self.name} takes labels {self.labelnames}, got {tuple(labels)}")
-        return tuple(str(labels[n]) for n in self.labelnames)
-
-    def header(self) -> list[str]:
-        return [f"# HELP {self.name} {_escape_help(self.help)}", f"# TYPE {self.name} {self.kind}"]
-
-    def samples(self) -> list[str]:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-
-class Counter(_Metric):
-    kind = "counter"
-
-    def __init__(self, name: str, help: str, labelnames: Sequence[str] = ()) -> None:
-        super().__init__(name, help, labelnames)
-        self._values: dict[LabelKey, float] = {} if labelnames else {(): 0.0}
-
+class _Nothing:
     def inc(self, amount: float = 1.0, **labels: str) -> None:
-        if amount < 0:
-            raise ValueError("a counter only goes up")
-        key = self._key(labels)
-        with self._lock:
-            self._values[key] = self._values.get(key, 0.0) + amount
+        return None
 
     def value(self, **labels: str) -> float:
-        with self._lock:
-            return self._values.get(self._key(labels), 0.0)
-
-    def samples(self) -> list[str]:
-        with self._lock:
-            items = sorted(self._values.items())
-        return [f"{self.name}{_labels(self.labelnames, key)} {_number(v)}" for key, v in items]
-
-
-class Histogram(_Metric):
-    kind = "histogram"
-
-    def __init__(
-        self,
-        name: str,
-        help: str,
-        labelnames: Sequence[str] = (),
-        buckets: Sequence[float] = DEFAULT_BUCKETS,
-    ) -> None:
-        super().__init__(name, help, labelnames)
-        self.buckets = tuple(sorted(float(b) for b in buckets if not math.isinf(b)))
-        # per label key: counts per bucket (non-cumulative, last one is +Inf), sum
-        self._series: dict[LabelKey, tuple[list[int], list[float]]] = {}
-        if not labelnames:
-            self._series[()] = ([0] * (len(self.buckets) + 1), [0.0])
+        return 0.0
 
     def observe(self, value: float, **labels: str) -> None:
-        key = self._key(labels)
-        index = len(self.buckets)
-        for n, bound in enumerate(self.buckets):
-            if value <= bound:
-                index = n
-                break
-        with self._lock:
-            counts, total = self._series.setdefault(key, ([0] * (len(self.buckets) + 1), [0.0]))
-            counts[index] += 1
-            total[0] += value
+        return None
 
     @contextlib.contextmanager
     def time(self, **labels: str) -> Iterator[None]:
-        """Observe the seconds the ``with`` block took (also when it raises)."""
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.observe(time.perf_counter() - start, **labels)
+        yield
 
     def count(self, **labels: str) -> int:
-        with self._lock:
-            series = self._series.get(self._key(labels))
-            return sum(series[0]) if series else 0
+        return 0
 
-    def samples(self) -> list[str]:
-        lines: list[str] = []
-        with self._lock:
-            items = sorted((k, (list(c), t[0])) for k, (c, t) in self._series.items())
-        for key, (counts, total) in items:
-            cumulative = 0
-            for bound, count in zip((*self.buckets, math.inf), counts, strict=True):
-                cumulative += count
-                le = ("le", _number(bound))
-                lines.append(f"{self.name}_bucket{_labels(self.labelnames, key, le)} {cumulative}")
-            lines.append(f"{self.name}_sum{_labels(self.labelnames, key)} {_number(total)}")
-            lines.append(f"{self.name}_count{_labels(self.labelnames, key)} {cumulative}")
-        return lines
+
+class NullBackend:
+    """Counts nothing: for a core built without the composition root."""
+
+    content_type = "text/plain; charset=utf-8"
+
+    def counter(self, name: str, help: str, labelnames: Sequence[str] = ()) -> Counter:
+        return _Nothing()
+
+    def histogram(
+        self, name: str, help: str, labelnames: Sequence[str] = (), buckets: Sequence[float] = DEFAULT_BUCKETS
+    ) -> Histogram:
+        return _Nothing()
+
+    def render(self) -> bytes:
+        return b""
 
 
 class Metrics:
-    """The registry of one process, with the bot's instruments as attributes."""
+    """The bot's instruments as attributes, made by one backend (one registry per process)."""
 
-    def __init__(self) -> None:
-        self._metrics: dict[str, _Metric] = {}
+    def __init__(self, backend: MetricsBackend | None = None) -> None:
+        self.backend: MetricsBackend = backend or NullBackend()
         self.commands = self.counter(
             "studybot_commands_total", "Commands handled, by command (unknown ones as 'other').", ["command"]
         )
@@ -188,26 +122,20 @@ class Metrics:
         )
 
     def counter(self, name: str, help: str, labelnames: Sequence[str] = ()) -> Counter:
-        return self._add(Counter(name, help, labelnames))
+        return self.backend.counter(name, help, labelnames)
 
     def histogram(
         self, name: str, help: str, labelnames: Sequence[str] = (), buckets: Sequence[float] = DEFAULT_BUCKETS
     ) -> Histogram:
-        return self._add(Histogram(name, help, labelnames, buckets))
+        return self.backend.histogram(name, help, labelnames, buckets)
 
-    def _add(self, metric):
-        if metric.name in self._metrics:
-            raise ValueError(f"metric {metric.name} is registered already")
-        self._metrics[metric.name] = metric
-        return metric
+    @property
+    def content_type(self) -> str:
+        return self.backend.content_type
 
-    def render(self) -> str:
-        """Every metric in the Prometheus text exposition format (version 0.0.4)."""
-        lines: list[str] = []
-        for metric in self._metrics.values():
-            lines.extend(metric.header())
-            lines.extend(metric.samples())
-        return "\n".join(lines) + "\n"
+    def render(self) -> bytes:
+        """Every metric in the backend's exposition format (Prometheus text)."""
+        return self.backend.render()
 
 
 class ErrorCounter(logging.Handler):

@@ -6,7 +6,7 @@ when ``STUDYBOT_HTTP_PORT`` is set. Routes can be mounted after the server start
 
 - ``GET /healthz``: 200 with ``{"ok": true, ...}`` when serving, the database answers and the model is
   loaded; 503 with what is wrong otherwise (starting, stopping, database unreachable).
-- ``GET /metrics``: the Prometheus text format (bot/core/metrics.py).
+- ``GET /metrics``: the Prometheus text format (prometheus_client, bot/infra/metrics.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.core.metrics import CONTENT_TYPE, Metrics
+from bot.core.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class HttpServer:
         return web.json_response(report, status=200 if report.get("ok") else 503)
 
     async def _metrics(self, request: web.Request) -> web.Response:
-        return web.Response(body=self.metrics.render().encode(), headers={"Content-Type": CONTENT_TYPE})
+        return web.Response(body=self.metrics.render(), headers={"Content-Type": self.metrics.content_type})
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         handler = self._mounts.get(request.path)

@@ -12,7 +12,8 @@ from bot.adapters.discord.platform import DiscordSettings
 from bot.adapters.slack.platform import SlackSettings
 from bot.app.logs import configured_secrets, setup_logging
 from bot.app.settings import Settings
-from bot.core.metrics import ErrorCounter, Metrics
+from bot.core.metrics import ErrorCounter
+from bot.infra.metrics import prometheus_metrics
 
 TOKEN = "xoxb-1111-2222-abcdefABCDEF"
 SIGNING = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -90,7 +91,7 @@ def test_json_logs_are_one_object_per_line_without_secrets(capsys):
 
 @pytest.mark.usefixtures("restore_logging")
 def test_reconfiguring_keeps_the_error_counter():
-    metrics = Metrics()
+    metrics = prometheus_metrics()
     counter = ErrorCounter(metrics)
     logging.getLogger().addHandler(counter)
     configure_logging(settings("text"))

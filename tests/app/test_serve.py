@@ -17,10 +17,10 @@ from bot.app.platforms import PLATFORMS, PlatformEntry, PlatformError
 from bot.app.serve import http_port, serve
 from bot.app.settings import Settings
 from bot.core.commands import CommandSpec
-from bot.core.metrics import Metrics
 from bot.core.studybot import RESTARTING
 from bot.core.types import Command, Place, PostedMessage, Reply, User
 from bot.infra.http_server import HttpServer
+from bot.infra.metrics import prometheus_metrics
 
 ANA = User("fake", "U1", "ana")
 
@@ -125,7 +125,7 @@ async def test_two_platforms_share_one_core_health_metrics_and_a_graceful_stop(c
             core.bot.handle(ANA, Place("fake1", "S", "C"), Command("ask", "why GPUs?"))
         )
         async with session.get(f"{base}/metrics") as r:
-            assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+            assert r.headers["Content-Type"].startswith("text/plain; version=")
             metrics = await r.text()
         assert "studybot_asks_total 1" in metrics and "studybot_search_seconds_count 1" in metrics
         async with session.post(f"{base}/slack/events") as r:
@@ -215,7 +215,7 @@ def test_http_runs_for_slack_http_mode_or_an_explicit_port():
 
 
 async def test_http_server_mounts_routes_after_start_and_refuses_work_when_closing():
-    server = HttpServer("127.0.0.1", 0, metrics=Metrics())
+    server = HttpServer("127.0.0.1", 0, metrics=prometheus_metrics())
     await server.start()
     base = f"http://127.0.0.1:{server.bound_port}"
     try:

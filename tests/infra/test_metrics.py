@@ -1,4 +1,4 @@
-"""The core's metrics registry, its Prometheus text, and what the bot counts through it."""
+"""The bot's instruments on prometheus_client (a registry per backend), and what the core counts."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.core.pack import QAItem
 from bot.core.search import SemanticIndex
 from bot.core.studybot import StudyBot
 from bot.core.types import Command, Place, PostedMessage, Reply, User
+from bot.infra.metrics import prometheus_metrics
 
 ITEMS = (
     QAItem("1.9", "Why are neural networks trained on GPUs?", "GPUs run multiply-adds in parallel."),
@@ -30,14 +31,14 @@ def sample(text: str, line_start: str) -> float:
 
 
 def test_counter_and_histogram_in_prometheus_text():
-    m = Metrics()
+    m = prometheus_metrics()
     m.asks.inc()
     m.asks.inc(2)
     m.answers.inc(verdict="correct")
     m.posts.inc(platform="slack", kind='quiz "daily"\n')
     for seconds in (0.003, 0.2, 0.2, 50.0):
         m.grading_seconds.observe(seconds)
-    text = m.render()
+    text = m.render().decode()
     assert "# TYPE studybot_asks_total counter" in text
     assert sample(text, "studybot_asks_total") == 3
     assert sample(text, 'studybot_answers_graded_total{verdict="correct"}') == 1
@@ -45,7 +46,7 @@ def test_counter_and_histogram_in_prometheus_text():
     assert "# TYPE studybot_grading_seconds histogram" in text
     assert sample(text, 'studybot_grading_seconds_bucket{le="0.005"}') == 1
     assert sample(text, 'studybot_grading_seconds_bucket{le="0.25"}') == 3  # cumulative
-    assert sample(text, 'studybot_grading_seconds_bucket{le="30"}') == 3
+    assert sample(text, 'studybot_grading_seconds_bucket{le="30.0"}') == 3
     assert sample(text, 'studybot_grading_seconds_bucket{le="+Inf"}') == 4
     assert sample(text, "studybot_grading_seconds_count") == 4
     assert sample(text, "studybot_grading_seconds_sum") == pytest.approx(50.403)
@@ -54,11 +55,11 @@ def test_counter_and_histogram_in_prometheus_text():
 
 def test_the_text_parses_as_prometheus_exposition():
     parser = pytest.importorskip("prometheus_client.parser")
-    m = Metrics()
+    m = prometheus_metrics()
     m.commands.inc(command="ask")
     m.search_seconds.observe(0.02)
     m.errors.inc(source="bot")
-    families = {f.name: f for f in parser.text_string_to_metric_families(m.render())}
+    families = {f.name: f for f in parser.text_string_to_metric_families(m.render().decode())}
     assert families["studybot_search_seconds"].type == "histogram"
     assert families["studybot_commands"].type == "counter"  # the parser drops _total
     assert {s.labels["command"] for s in families["studybot_commands"].samples if "command" in s.labels} == {
@@ -66,8 +67,22 @@ def test_the_text_parses_as_prometheus_exposition():
     }
 
 
-def test_labels_must_match_and_counters_only_go_up():
+def test_each_backend_has_its_own_registry():
+    first, second = prometheus_metrics(), prometheus_metrics()  # a second process-wide registry would fail here
+    first.asks.inc()
+    assert first.asks.value() == 1 and second.asks.value() == 0
+
+
+def test_without_a_backend_nothing_is_counted():
     m = Metrics()
+    m.asks.inc()
+    with m.search_seconds.time():
+        pass
+    assert m.asks.value() == 0 and m.render() == b""
+
+
+def test_labels_must_match_and_counters_only_go_up():
+    m = prometheus_metrics()
     with pytest.raises(ValueError):
         m.answers.inc()  # verdict missing
     with pytest.raises(ValueError):
@@ -77,7 +92,7 @@ def test_labels_must_match_and_counters_only_go_up():
 
 
 def test_counting_is_thread_safe():
-    m = Metrics()
+    m = prometheus_metrics()
 
     def work():
         for _ in range(2000):
@@ -93,7 +108,7 @@ def test_counting_is_thread_safe():
 
 
 async def test_studybot_counts_asks_abstentions_commands_and_search_latency(fake_embedder):
-    m = Metrics()
+    m = prometheus_metrics()
     bot = StudyBot(
         course_title="DL", ask=AskService(SemanticIndex.build(ITEMS, fake_embedder), fake_embedder), metrics=m
     )
@@ -117,7 +132,7 @@ def test_timed_grader_counts_verdicts_and_times_each_call():
                 Grade(Verdict.CORRECT if "gpu" in t else Verdict.INCORRECT, 0, (), (), "") for _, t in items
             ]
 
-    m = Metrics()
+    m = prometheus_metrics()
     grader = TimedGrader(Grader(), m)
     grades = grader.grade_many([(ITEMS[0], "gpu math"), (ITEMS[0], "no"), (ITEMS[0], "gpu")])
     assert [g.verdict for g in grades] == [Verdict.CORRECT, Verdict.INCORRECT, Verdict.CORRECT]
@@ -137,7 +152,7 @@ async def test_counting_platform_counts_posts_by_kind_and_passes_the_rest_throug
         async def reply_to(self, message, reply):
             return PostedMessage(message.place, "m2")
 
-    m = Metrics()
+    m = prometheus_metrics()
     tracked = []
     platform = CountingPlatform(Platform(), m, track=lambda: tracked.append(1))
     posted = await platform.post(HERE, Reply(body="q", kind="quiz"))
@@ -148,7 +163,7 @@ async def test_counting_platform_counts_posts_by_kind_and_passes_the_rest_throug
 
 
 def test_error_counter_counts_error_records_by_top_level_logger():
-    m = Metrics()
+    m = prometheus_metrics()
     logger = logging.getLogger("bot.test_metrics")
     handler = ErrorCounter(m)
     logger.addHandler(handler)
