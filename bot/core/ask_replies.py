@@ -1,4 +1,4 @@
-"""How an ``/ask`` result reads to a student, on every platform."""
+"""How ``/ask`` reads to a student, on every platform: every text of the feature is here."""
 
 from __future__ import annotations
 
@@ -7,6 +7,18 @@ from bot.core.text import shorten
 from bot.core.types import Reply
 
 NO_REFERENCE = "The course has no reference answer for this question yet — ask your TA."
+ASK_USAGE = "Ask me a question about the course, e.g. `/ask why do we train on GPUs?`"
+
+
+def too_long(chars: int, limit: int) -> Reply:
+    return Reply(
+        body=f"That question is {chars:,} characters long; please keep it under {limit:,} characters.",
+        kind="usage",
+    )
+
+
+def slow_down(wait_s: float) -> Reply:
+    return Reply(body=f"You're asking quickly! Please wait {int(wait_s) + 1} s before the next /ask.", kind="error")
 
 
 def _related_line(result: AskResult) -> str:

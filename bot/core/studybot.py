@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.core.ask import AskService
-from bot.core.ask_replies import ask_reply
+from bot.core.ask_replies import ASK_USAGE, ask_reply, slow_down, too_long
 from bot.core.commands import CommandRouter, CommandSpec, UsageError, parse_command_line
 from bot.core.metrics import Metrics
 from bot.core.ratelimit import RateLimiter
@@ -22,8 +22,10 @@ log = logging.getLogger(__name__)
 
 AnswerHandler = Callable[[User, Place, str, str], Awaitable[Reply]]
 
+# What the bot itself says (each feature's texts live with the feature: ask_replies.py, quiz/replies.py).
 TRY_AGAIN = "Something went wrong on our side. Please try again in a moment."
 RESTARTING = "StudyBot is restarting. Please try again in a moment."
+BUTTON_GONE = "That button no longer works here."
 
 
 def is_temporary_failure(reply: Reply) -> bool:
@@ -92,7 +94,7 @@ class StudyBot:
         """
         entry = self._answer_handlers.get(action)
         if entry is None:
-            return Reply(body="That button no longer works here.", kind="error")
+            return Reply(body=BUTTON_GONE, kind=ReplyKind.ERROR)
         if self.in_flight.closing:
             return Reply(body=RESTARTING, kind=ReplyKind.ERROR, retry=True)
         self.in_flight.track()
@@ -118,20 +120,13 @@ class StudyBot:
     async def _ask(self, user: User, place: Place, args: str) -> Reply:
         query = clean_text(args)
         if not query:
-            raise UsageError("Ask me a question about the course, e.g. `/ask why do we train on GPUs?`")
+            raise UsageError(ASK_USAGE)
         if len(query) > MAX_QUERY_CHARS:
-            return Reply(
-                body=f"That question is {len(query):,} characters long; please keep it under "
-                f"{MAX_QUERY_CHARS:,} characters.",
-                kind="usage",
-            )
+            return too_long(len(query), MAX_QUERY_CHARS)
         if self._ask_limiter and place.platform not in self._unlimited:
             wait = self._ask_limiter.retry_after((user.platform, user.user_id))
             if wait > 0:
-                return Reply(
-                    body=f"You're asking quickly! Please wait {int(wait) + 1} s before the next /ask.",
-                    kind="error",
-                )
+                return slow_down(wait)
         self.metrics.asks.inc()
         with self.metrics.search_seconds.time():
             result = await self.ask_service.ask(query)

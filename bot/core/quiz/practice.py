@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.core.grade import Grade, Verdict
 from bot.core.pack import CoursePack, QAItem
-from bot.core.quiz import replies
+from bot.core.quiz import replies, texts
 from bot.core.quiz.model import GradedResult, PracticeCard, PracticeReview
 from bot.core.quiz.ports import PracticeRepository, ReviewAlgorithm
 from bot.core.quiz.worker import GradeBatcher
@@ -66,9 +66,7 @@ class PracticeService:
     async def show(self, user: User, place: Place) -> Reply:
         found = await self.most_due(user, place)
         if found is None:
-            return Reply(
-                body="This course has no question with a reference answer to practise.", kind="error"
-            )
+            return texts.nothing_to_practise()
         item, card = found
         self._shown[(place.platform, place.space_id, user.user_id)] = item.id
         return replies.practice_question(
@@ -81,9 +79,7 @@ class PracticeService:
         if question_id is None:
             found = await self.most_due(user, place)
             if found is None:
-                return Reply(
-                    body="This course has no question with a reference answer to practise.", kind="error"
-                )
+                return texts.nothing_to_practise()
             question_id = found[0].id
         return await self.answer(user, place, question_id, text)
 
@@ -91,12 +87,12 @@ class PracticeService:
         """A practice answer (``ButtonAction.ANSWER_PRACTICE``, value = question id)."""
         item = self.pack.get(question_id.strip())
         if item is None or not item.answered:
-            return Reply(body="That practice question is no longer in the course.", kind="error")
+            return texts.practice_question_gone()
         cleaned = clean_text(text)
         if not cleaned:
-            return Reply(body="Please write an answer before submitting.", kind="usage")
+            return texts.empty_answer()
         if len(cleaned) > MAX_ANSWER_CHARS:
-            return Reply(body=f"Please keep your answer under {MAX_ANSWER_CHARS:,} characters.", kind="usage")
+            return texts.answer_too_long()
         grade = await self.batcher.grade(item, cleaned)
         rating = rating_for(grade)
         now = self.clock()

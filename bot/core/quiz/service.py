@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.core.pack import CoursePack, QAItem
 from bot.core.ports import Platform
-from bot.core.quiz import replies
+from bot.core.quiz import replies, texts
 from bot.core.quiz.model import NewQuiz, Period, Quiz, RecordOutcome, Schedule
 from bot.core.quiz.ports import (
     AnswerRepository,
@@ -246,12 +246,12 @@ class QuizService:
         """A quiz answer (``ButtonAction.ANSWER_QUIZ``, value = quiz id): record, grade, reply."""
         cleaned = clean_text(text)
         if not cleaned:
-            return Reply(body="Please write an answer before submitting.", kind="usage")
+            return texts.empty_answer()
         if len(cleaned) > MAX_ANSWER_CHARS:
-            return Reply(body=f"Please keep your answer under {MAX_ANSWER_CHARS:,} characters.", kind="usage")
+            return texts.answer_too_long()
         result = await self.answers.record(quiz_id.strip(), user, place, cleaned, self.clock())
         if result.outcome is RecordOutcome.NOT_FOUND:
-            return Reply(body="That quiz doesn't exist here.", kind="error")
+            return texts.no_such_quiz()
         assert result.quiz is not None
         item = self.pack.get(result.quiz.question_id)
         if result.outcome is RecordOutcome.CLOSED:
@@ -261,14 +261,12 @@ class QuizService:
         try:
             answer = await self.worker.grade(result.answer)
         except QuestionGone:
-            return Reply(
-                body="This quiz's question is no longer in the course, so it can't be graded.", kind="error"
-            )
+            return texts.question_gone()
         assert answer.result is not None
         reference = item.answer if item else None
         if result.outcome is RecordOutcome.ALREADY_ANSWERED:
-            heading = "You already answered this quiz — one answer each. Your first answer:"
-            return replies.graded(answer.result, reference, heading=f"{heading}\n> {_short(answer.text)}")
+            heading = f"{texts.ALREADY_ANSWERED}\n> {_short(answer.text)}"
+            return replies.graded(answer.result, reference, heading=heading)
         return replies.graded(answer.result, reference)
 
     async def open_quiz(self, place: Place) -> Quiz | None:
@@ -279,10 +277,7 @@ class QuizService:
         """``/answer TEXT``: answer the open quiz of the channel (after it closed: "too late, no points")."""
         quiz = await self.open_quiz(place) or await self.quizzes.latest_in_channel(place)
         if quiz is None:
-            return Reply(
-                body="There's no open quiz in this channel. An admin can post one with `/quiz now`.",
-                kind="error",
-            )
+            return texts.no_open_quiz()
         return await self.answer(user, place, quiz.id, text)
 
     # --- leaderboards and stats ---------------------------------------------------------------------
