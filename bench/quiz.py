@@ -33,7 +33,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # quiz_support: the fake grader and the recording platform
 
 PG_URL = os.environ.get("STUDYBOT_BENCH_DATABASE_URL") or os.environ.get("STUDYBOT_TEST_DATABASE_URL", "")
 
