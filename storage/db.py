@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Executable, Result, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
 T = TypeVar("T")
@@ -112,6 +112,19 @@ class Database:
         """Run a blocking database function in the database's thread pool."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    async def query(self, stmt: Executable, then: Callable[[Result], T]) -> T:
+        """Run one read statement in the database's thread pool; ``then`` reads its result there."""
+        return await self.run(self._execute, self.read, stmt, then)
+
+    async def change(self, stmt: Executable, then: Callable[[Result], T] = lambda result: None) -> T:
+        """Run one write statement in its own transaction in the database's thread pool."""
+        return await self.run(self._execute, self.write, stmt, then)
+
+    @staticmethod
+    def _execute(transaction: Callable, stmt: Executable, then: Callable[[Result], T]) -> T:
+        with transaction() as conn:
+            return then(conn.execute(stmt))
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

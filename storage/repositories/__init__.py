@@ -1,8 +1,9 @@
 """SQLAlchemy implementations of the core's repository Protocols (``bot.core.quiz.ports``).
 
 One module per aggregate (quizzes, answers, scores, schedules and spaces, practice). Each public method
-is a coroutine that runs one short transaction, a plain method named after it with a leading
-underscore, in the database's thread pool through ``Database.run``: no closure per method.
+is a coroutine that runs one short transaction in the database's thread pool: a single statement through
+``Database.query`` / ``Database.change`` (the statement, and how to read its result), a transaction of
+several statements as a plain method named after it with a leading underscore, through ``Database.run``.
 Concurrency is settled by the database, not by the process: a unique constraint with
 ``ON CONFLICT DO NOTHING`` records one answer per user per quiz and claims one post per slot; grades and
 leaderboard totals are written in the same transaction, with rows locked in a fixed order.

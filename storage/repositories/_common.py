@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Row, Table, and_
+from sqlalchemy import Result, Row, Table, and_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.core.grade import Verdict
@@ -22,6 +23,7 @@ from storage.models import (
     quizzes,
 )
 
+T = TypeVar("T")
 
 def _insert(db: Database, table: Table) -> Any:
     """The dialect's INSERT, which knows ``ON CONFLICT``."""
@@ -84,3 +86,18 @@ def _at(table: Any, place: Place) -> Any:
 
 def _channel(place: Place) -> Any:
     return _at(quizzes, place)
+
+
+def first(convert: Callable[[Row], T]) -> Callable[[Result], T | None]:
+    """For ``Database.query``: the first row converted, or None."""
+
+    def read(result: Result) -> T | None:
+        row = result.first()
+        return convert(row) if row is not None else None
+
+    return read
+
+
+def each(convert: Callable[[Row], T]) -> Callable[[Result], list[T]]:
+    """For ``Database.query``: every row converted."""
+    return lambda result: [convert(row) for row in result]

@@ -35,6 +35,8 @@ from storage.repositories._common import (
     _insert,
     _quiz,
     _utcnow,
+    each,
+    first,
 )
 
 _UPDATE_GRADE = (
@@ -185,12 +187,7 @@ class SqlAnswerRepository:
         return _answer(row) if row else None
 
     async def get(self, answer_id: int) -> AnswerRecord | None:
-        return await self.db.run(self._get, answer_id)
-
-    def _get(self, answer_id: int) -> AnswerRecord | None:
-        with self.db.read() as conn:
-            row = conn.execute(select(answers).where(answers.c.id == answer_id)).first()
-        return _answer(row) if row else None
+        return await self.db.query(select(answers).where(answers.c.id == answer_id), first(_answer))
 
     async def find(self, quiz_id: str, platform: str, user_id: str) -> AnswerRecord | None:
         return await self.db.run(self._find_one, quiz_id, platform, user_id)
@@ -200,19 +197,12 @@ class SqlAnswerRepository:
             return self._find(conn, quiz_id, platform, user_id)
 
     async def ungraded(self, quiz_id: str | None = None, limit: int = 1000) -> list[AnswerRecord]:
-        return await self.db.run(self._ungraded, quiz_id, limit)
-
-    def _ungraded(self, quiz_id: str | None = None, limit: int = 1000) -> list[AnswerRecord]:
         stmt = select(answers).where(answers.c.graded_at.is_(None))
         if quiz_id is not None:
             stmt = stmt.where(answers.c.quiz_id == quiz_id)
-        with self.db.read() as conn:
-            return [_answer(row) for row in conn.execute(stmt.order_by(answers.c.id).limit(limit))]
+        return await self.db.query(stmt.order_by(answers.c.id).limit(limit), each(_answer))
 
     async def previous_streaks(self, quiz: Quiz) -> dict[str, int]:
-        return await self.db.run(self._previous_streaks, quiz)
-
-    def _previous_streaks(self, quiz: Quiz) -> dict[str, int]:
         previous = (
             select(quizzes.c.id)
             .where(
@@ -225,8 +215,7 @@ class SqlAnswerRepository:
         stmt = select(answers.c.user_id, answers.c.streak).where(
             answers.c.quiz_id == previous, answers.c.verdict == Verdict.CORRECT.value
         )
-        with self.db.read() as conn:
-            return {user: int(streak) for user, streak in conn.execute(stmt)}
+        return await self.db.query(stmt, lambda result: {user: int(streak) for user, streak in result})
 
     async def save_grades(self, grades: Sequence[GradeToSave]) -> list[AnswerRecord]:
         return await self.db.run(self._save_grades, list(grades))

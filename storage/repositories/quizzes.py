@@ -21,6 +21,8 @@ from storage.repositories._common import (
     _channel,
     _insert,
     _quiz,
+    each,
+    first,
 )
 
 
@@ -60,45 +62,26 @@ class SqlQuizRepository:
         )
 
     async def set_message_id(self, quiz_id: str, message_id: str) -> None:
-        await self.db.run(self._set_message_id, quiz_id, message_id)
-
-    def _set_message_id(self, quiz_id: str, message_id: str) -> None:
-        with self.db.write() as conn:
-            conn.execute(update(quizzes).where(quizzes.c.id == quiz_id).values(message_id=message_id))
+        await self.db.change(update(quizzes).where(quizzes.c.id == quiz_id).values(message_id=message_id))
 
     async def get(self, quiz_id: str) -> Quiz | None:
-        return await self.db.run(self._get, quiz_id)
-
-    def _get(self, quiz_id: str) -> Quiz | None:
-        with self.db.read() as conn:
-            row = conn.execute(select(quizzes).where(quizzes.c.id == quiz_id)).first()
-        return _quiz(row) if row else None
+        return await self.db.query(select(quizzes).where(quizzes.c.id == quiz_id), first(_quiz))
 
     async def latest_in_channel(self, place: Place) -> Quiz | None:
-        return await self.db.run(self._latest_in_channel, place)
-
-    def _latest_in_channel(self, place: Place) -> Quiz | None:
         stmt = select(quizzes).where(_channel(place)).order_by(quizzes.c.posted_at.desc()).limit(1)
-        with self.db.read() as conn:
-            row = conn.execute(stmt).first()
-        return _quiz(row) if row else None
+        return await self.db.query(stmt, first(_quiz))
 
     async def open_in_channel(self, place: Place) -> list[Quiz]:
-        return await self.db.run(self._open_in_channel, place)
-
-    def _open_in_channel(self, place: Place) -> list[Quiz]:
         stmt = (
             select(quizzes)
             .where(_channel(place), quizzes.c.closed_at.is_(None))
             .order_by(quizzes.c.posted_at.desc())
         )
-        with self.db.read() as conn:
-            return [_quiz(row) for row in conn.execute(stmt)]
+        return await self.db.query(stmt, each(_quiz))
 
     async def due_to_close(self, now: datetime, platforms: Collection[str]) -> list[Quiz]:
-        return await self.db.run(self._due_to_close, now, platforms) if platforms else []
-
-    def _due_to_close(self, now: datetime, platforms: Collection[str]) -> list[Quiz]:
+        if not platforms:
+            return []
         stmt = (
             select(quizzes)
             .where(
@@ -108,52 +91,35 @@ class SqlQuizRepository:
             )
             .order_by(quizzes.c.closes_at)
         )
-        with self.db.read() as conn:
-            return [_quiz(row) for row in conn.execute(stmt)]
+        return await self.db.query(stmt, each(_quiz))
 
     async def close(self, quiz_id: str, now: datetime) -> bool:
-        return await self.db.run(self._close, quiz_id, now)
-
-    def _close(self, quiz_id: str, now: datetime) -> bool:
         stmt = (
             update(quizzes)
             .where(quizzes.c.id == quiz_id, quizzes.c.closed_at.is_(None))
             .values(closed_at=now)
         )
-        with self.db.write() as conn:
-            return conn.execute(stmt).rowcount == 1
+        return await self.db.change(stmt, lambda result: result.rowcount == 1)
 
     async def times_asked(self, place: Place) -> dict[str, int]:
-        return await self.db.run(self._times_asked, place)
-
-    def _times_asked(self, place: Place) -> dict[str, int]:
         stmt = (
             select(quizzes.c.question_id, func.count())
             .where(_channel(place))
             .group_by(quizzes.c.question_id)
         )
-        with self.db.read() as conn:
-            return {question: int(count) for question, count in conn.execute(stmt)}
+        return await self.db.query(stmt, lambda result: {question: int(n) for question, n in result})
 
     async def slot_taken(self, place: Place, slot_date: date, slot: str) -> bool:
-        return await self.db.run(self._slot_taken, place, slot_date, slot)
-
-    def _slot_taken(self, place: Place, slot_date: date, slot: str) -> bool:
         stmt = select(quizzes.c.id).where(
             _channel(place), quizzes.c.slot_date == slot_date, quizzes.c.slot == slot
         )
-        with self.db.read() as conn:
-            return conn.execute(stmt).first() is not None
+        return await self.db.query(stmt, lambda result: result.first() is not None)
 
     async def latest_scheduled(self, place: Place, limit: int = 2) -> list[Quiz]:
-        return await self.db.run(self._latest_scheduled, place, limit)
-
-    def _latest_scheduled(self, place: Place, limit: int = 2) -> list[Quiz]:
         stmt = (
             select(quizzes)
             .where(_channel(place), quizzes.c.scheduled.is_(True))
             .order_by(quizzes.c.posted_at.desc())
             .limit(limit)
         )
-        with self.db.read() as conn:
-            return [_quiz(row) for row in conn.execute(stmt)]
+        return await self.db.query(stmt, each(_quiz))

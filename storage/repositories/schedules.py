@@ -22,6 +22,8 @@ from storage.models import (
 from storage.repositories._common import (
     _at,
     _insert,
+    each,
+    first,
 )
 
 
@@ -82,12 +84,7 @@ class SqlScheduleRepository:
             return _schedule(conn.execute(select(schedules).where(_schedule_key(schedule.place))).one())
 
     async def get(self, place: Place) -> Schedule | None:
-        return await self.db.run(self._get, place)
-
-    def _get(self, place: Place) -> Schedule | None:
-        with self.db.read() as conn:
-            row = conn.execute(select(schedules).where(_schedule_key(place))).first()
-        return _schedule(row) if row else None
+        return await self.db.query(select(schedules).where(_schedule_key(place)), first(_schedule))
 
     async def set_paused(self, place: Place, paused: bool, now: datetime) -> Schedule | None:
         return await self.db.run(self._set_paused, place, paused, now)
@@ -101,27 +98,18 @@ class SqlScheduleRepository:
         return _schedule(row) if row else None
 
     async def delete(self, place: Place) -> bool:
-        return await self.db.run(self._delete, place)
-
-    def _delete(self, place: Place) -> bool:
-        with self.db.write() as conn:
-            return conn.execute(delete(schedules).where(_schedule_key(place))).rowcount > 0
+        stmt = delete(schedules).where(_schedule_key(place))
+        return await self.db.change(stmt, lambda result: result.rowcount > 0)
 
     async def in_space(self, platform: str, space_id: str) -> list[Schedule]:
-        return await self.db.run(self._in_space, platform, space_id)
-
-    def _in_space(self, platform: str, space_id: str) -> list[Schedule]:
         stmt = select(schedules).where(schedules.c.platform == platform, schedules.c.space_id == space_id)
-        with self.db.read() as conn:
-            return [_schedule(row) for row in conn.execute(stmt.order_by(schedules.c.channel_id))]
+        return await self.db.query(stmt.order_by(schedules.c.channel_id), each(_schedule))
 
     async def for_platforms(self, platforms: Collection[str]) -> list[Schedule]:
-        return await self.db.run(self._for_platforms, platforms) if platforms else []
-
-    def _for_platforms(self, platforms: Collection[str]) -> list[Schedule]:
+        if not platforms:
+            return []
         stmt = select(schedules).where(schedules.c.platform.in_(list(platforms)))
-        with self.db.read() as conn:
-            return [_schedule(row) for row in conn.execute(stmt)]
+        return await self.db.query(stmt, each(_schedule))
 
 
 
@@ -130,19 +118,12 @@ class SqlSpaceRepository:
         self.db = db
 
     async def timezone(self, platform: str, space_id: str) -> str | None:
-        return await self.db.run(self._timezone, platform, space_id)
-
-    def _timezone(self, platform: str, space_id: str) -> str | None:
         stmt = select(spaces.c.timezone).where(
             spaces.c.platform == platform, spaces.c.space_id == space_id
         )
-        with self.db.read() as conn:
-            return conn.execute(stmt).scalar_one_or_none()
+        return await self.db.query(stmt, lambda result: result.scalar_one_or_none())
 
     async def set_timezone(self, platform: str, space_id: str, timezone: str, now: datetime) -> None:
-        await self.db.run(self._set_timezone, platform, space_id, timezone, now)
-
-    def _set_timezone(self, platform: str, space_id: str, timezone: str, now: datetime) -> None:
         ins = _insert(self.db, spaces).values(
             platform=platform, space_id=space_id, timezone=timezone, updated_at=now
         )
@@ -150,5 +131,4 @@ class SqlSpaceRepository:
             index_elements=["platform", "space_id"],
             set_={"timezone": ins.excluded.timezone, "updated_at": ins.excluded.updated_at},
         )
-        with self.db.write() as conn:
-            conn.execute(stmt)
+        await self.db.change(stmt)
