@@ -162,7 +162,7 @@ def run(
         typer.Option(
             "--platform",
             "-p",
-            help="Where to serve: slack, discord (repeatable). Default: every platform whose settings are set.",
+            help="Where to serve, by name: discord, slack, console (repeatable). Default: every platform whose settings are set.",
         ),
     ] = None,
 ) -> None:
@@ -178,7 +178,8 @@ def run(
     if not names:
         names = configured_names(platforms)
     if not names:
-        lines = [f"  {name}: {entry.needs}" for name, entry in sorted(PLATFORMS.items())]
+        needing = [(n, e) for n, e in sorted(PLATFORMS.items()) if e.missing(platforms[n])]  # not the console
+        lines = [f"  {name}: {entry.needs}" for name, entry in needing]
         _fail(
             "no chat platform is configured. Set the settings of at least one (environment or .env,\n"
             "see .env.example):\n" + "\n".join(lines) + "\nor chat in this terminal with `studybot chat`.",
