@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,10 +38,17 @@ class Settings(BaseSettings):
     missed_post_grace_minutes: int = Field(60, validation_alias=_env("STUDYBOT_MISSED_POST_GRACE_MINUTES"))
 
     # --- logging and HTTP --------------------------------------------------------------------
-    log_level: str = Field("INFO", validation_alias=_env("STUDYBOT_LOG_LEVEL"))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        "INFO", validation_alias=_env("STUDYBOT_LOG_LEVEL")
+    )
     log_format: Literal["text", "json"] = Field("text", validation_alias=_env("STUDYBOT_LOG_FORMAT"))
     http_host: str = Field("0.0.0.0", validation_alias=_env("STUDYBOT_HTTP_HOST"))
     http_port: int | None = Field(None, validation_alias=_env("STUDYBOT_HTTP_PORT"))
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @property
     def resolved_database_url(self) -> str:

@@ -52,7 +52,12 @@ def test_an_unsupported_database_masks_the_password(args, monkeypatch, tmp_path)
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("STUDYBOT_HTTP_PORT", "abc"), ("DISCORD_SHARD_COUNT", "x"), ("STUDYBOT_TIMEZONE", "Mars/Olympus")],
+    [
+        ("STUDYBOT_HTTP_PORT", "abc"),
+        ("DISCORD_SHARD_COUNT", "x"),
+        ("STUDYBOT_TIMEZONE", "Mars/Olympus"),
+        ("STUDYBOT_LOG_LEVEL", "loud"),
+    ],
 )
 def test_a_bad_value_names_its_setting(name, value, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
