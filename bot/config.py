@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(None, validation_alias=_env("STUDYBOT_CACHE_DIR"))
     ask_threshold: float | None = Field(None, validation_alias=_env("STUDYBOT_ASK_THRESHOLD"))
     ask_rate_per_minute: int = Field(6, validation_alias=_env("STUDYBOT_ASK_RATE_PER_MINUTE"))
+    action_rate_per_minute: int = Field(30, validation_alias=_env("STUDYBOT_ACTION_RATE_PER_MINUTE"))
 
     # --- storage and schedules ---------------------------------------------------------------
     database_url: str = Field("", validation_alias=_env("DATABASE_URL"))
@@ -90,4 +91,3 @@ class Settings(BaseSettings):
 class StartupError(RuntimeError):
     """The bot cannot start as configured (unreachable database, bad timezone...): the message says
     which setting to fix, and the CLI prints it without a traceback."""
-

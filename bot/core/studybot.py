@@ -7,6 +7,7 @@ Adapters translate platform events into calls here and render the returned ``Rep
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable
 
 from bot.core.ask import AskService
@@ -39,6 +40,7 @@ class StudyBot:
         course_title: str,
         ask: AskService,
         ask_limiter: RateLimiter | None = None,
+        action_limiter: RateLimiter | None = None,
         unlimited_platforms: frozenset[str] = frozenset({"console"}),
         metrics: Metrics | None = None,
     ) -> None:
@@ -48,6 +50,7 @@ class StudyBot:
         self.ask_service = ask
         self.router = CommandRouter()
         self._ask_limiter = ask_limiter
+        self._action_limiter = action_limiter  # every command but /ask (it has its own), every answer
         self._unlimited = unlimited_platforms
         self._answer_handlers: dict[ButtonAction, tuple[AnswerHandler, bool]] = {}
         self.router.register(
@@ -59,6 +62,8 @@ class StudyBot:
     async def handle(self, user: User, place: Place, command: Command) -> Reply:
         if self.in_flight.closing:
             return Reply(body=RESTARTING, kind="error")
+        if command.name != "ask" and (slow_down := self._too_fast(user, place)):
+            return slow_down
         self.in_flight.track()
         known = self.router.get(command.name) is not None
         self.metrics.commands.inc(command=command.name if known else "other")
@@ -95,6 +100,8 @@ class StudyBot:
             return Reply(body="That button no longer works here.", kind="error")
         if self.in_flight.closing:
             return Reply(body=RESTARTING, kind="error")
+        if slow_down := self._too_fast(user, place):
+            return slow_down
         self.in_flight.track()
         handler, acknowledges = entry
         with expecting_receipt(on_received):
@@ -113,6 +120,16 @@ class StudyBot:
         """``acknowledges``: the handler stores the answer before grading it and calls
         ``bot.core.receipts.answer_received()`` once stored (see ``submit_answer``)."""
         self._answer_handlers[action] = (handler, acknowledges)
+
+    def _too_fast(self, user: User, place: Place) -> Reply | None:
+        """A reply asking ``user`` to slow down, or ``None``: one user's flood can't starve the others."""
+        if self._action_limiter is None or place.platform in self._unlimited:
+            return None
+        wait = self._action_limiter.retry_after((user.platform, user.user_id))
+        if wait <= 0:
+            return None
+        self.metrics.commands.inc(command="rate_limited")
+        return Reply(body=f"You're going quickly! Please wait {math.ceil(wait)} s and try again.", kind="error")
 
     # --- built-in commands ----------------------------------------------------------------------
     async def _ask(self, user: User, place: Place, args: str) -> Reply:

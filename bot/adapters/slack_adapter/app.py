@@ -379,7 +379,9 @@ class SlackAdapter:
                 await ack()  # closes the modal: the answer is stored (Slack allows 3 s); grading comes after
 
         submitting = asyncio.ensure_future(
-            self.bot.submit_answer(user, place, action, str(meta.get("v", "")), raw.strip(), on_received=received)
+            self.bot.submit_answer(
+                user, place, action, str(meta.get("v", "")), raw.strip(), on_received=received
+            )
         )
         await asyncio.wait({submitting}, timeout=ACK_DEADLINE_S)
         if not submitting.done() and not acked:
@@ -389,7 +391,9 @@ class SlackAdapter:
         reply = await submitting
         log.info("slack answer action=%s kind=%s user=%s", action.value, reply.kind, user_id)
         if not acked:
-            if is_temporary_failure(reply):  # not stored (the database is unreachable...): keep the modal open
+            if is_temporary_failure(
+                reply
+            ):  # not stored (the database is unreachable...): keep the modal open
                 self._seen_views.pop(view_id)  # so the student can submit the same modal again
                 await ack(response_action="errors", errors={bk.ANSWER_BLOCK: bk.plain(reply.body, 150)})
                 return
