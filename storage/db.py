@@ -4,6 +4,11 @@ SQLite (the default, a file) runs in WAL mode so readers never block the writer;
 ``BEGIN IMMEDIATE`` (no lock upgrade that could fail half-way) and, inside one process, queue on a lock
 instead of SQLite's sleeping busy handler; ``busy_timeout`` covers a second process on the same file.
 PostgreSQL (``postgresql+psycopg://...``) is used through the same ``DATABASE_URL``.
+
+A database that hangs (a server or proxy that accepts and never answers) must not hang the bot: every
+call has a deadline (``DatabaseUnavailable`` after ``call_timeout_s``), connecting has one, and the calls
+run on daemon threads, so a connection stuck in a socket read can neither block the event loop, nor
+``close()``, nor the process's exit.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import queue
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -27,6 +34,48 @@ ItemT = TypeVar("ItemT")
 ResultT = TypeVar("ResultT")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CALL_TIMEOUT_S = 10.0  # a database call that has not answered by then counts as an outage
+CONNECT_TIMEOUT_S = 5  # PostgreSQL: connecting gives up after this (libpq's connect_timeout)
+
+
+class DatabaseUnavailable(ConnectionError):
+    """The database did not answer in time: the caller may try again later."""
+
+
+class _DaemonPool:
+    """A fixed pool of daemon threads. ``concurrent.futures.ThreadPoolExecutor`` joins its threads at
+    interpreter exit, so one call stuck on a dead socket would keep the process from ever exiting."""
+
+    def __init__(self, workers: int, name: str) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future, Callable[[], Any]] | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"{name}-{n}", daemon=True) for n in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._jobs.put((future, fn))
+        return future
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, fn = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # handed to the awaiting caller
+                future.set_exception(exc)
+
+    def shutdown(self, *, wait: float) -> None:
+        """Stop taking work; wait up to ``wait`` seconds in all for the threads (a hung one is left)."""
+        for _ in self._threads:
+            self._jobs.put(None)
+        deadline = time.monotonic() + wait
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -65,8 +114,16 @@ def url_problem(url: str) -> str | None:
 
 
 class Database:
-    def __init__(self, url: str | URL, *, pool_size: int = 8, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str | URL,
+        *,
+        pool_size: int = 8,
+        echo: bool = False,
+        call_timeout_s: float = CALL_TIMEOUT_S,
+    ) -> None:
         self.url = normalize_url(url)
+        self.call_timeout_s = call_timeout_s
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
             if self.url.database in (None, "", ":memory:"):
@@ -82,11 +139,17 @@ class Database:
             _sqlite_setup(self.engine)
         else:
             self.engine = create_engine(
-                self.url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                self.url,
+                echo=echo,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                pool_timeout=call_timeout_s,
+                connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
             )
         self._immediate = self.engine.execution_options(sqlite_begin_immediate=True)
         self._write_lock = threading.Lock() if self.is_sqlite else None
-        self._executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="studybot-db")
+        self._pool = _DaemonPool(pool_size, "studybot-db")
 
     @property
     def dialect(self) -> str:
@@ -109,9 +172,17 @@ class Database:
             yield conn
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a blocking database function in the database's thread pool."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+        """Run a blocking database function in the database's thread pool, within ``call_timeout_s``.
+
+        Past the deadline the caller gets ``DatabaseUnavailable``; the call itself runs on in its thread
+        (a blocked socket read cannot be interrupted) and its result is dropped."""
+        future = self._pool.submit(functools.partial(fn, *args, **kwargs))
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.call_timeout_s)
+        except TimeoutError as exc:
+            raise DatabaseUnavailable(
+                f"the database did not answer within {self.call_timeout_s:g} s ({redacted(self.url)})"
+            ) from exc
 
     async def query(self, stmt: Executable, then: Callable[[Result], T]) -> T:
         """Run one read statement in the database's thread pool; ``then`` reads its result there."""
@@ -126,9 +197,10 @@ class Database:
         with transaction() as conn:
             return then(conn.execute(stmt))
 
-    def close(self) -> None:
-        self._executor.shutdown(wait=True)
-        self.engine.dispose()
+    def close(self, *, wait_s: float = 5.0) -> None:
+        """Finish the calls under way (up to ``wait_s``), then close the connections that are idle."""
+        self._pool.shutdown(wait=wait_s)
+        self.engine.dispose(close=True)
 
 
 def _sqlite_setup(engine: Engine) -> None:

@@ -117,11 +117,23 @@ def build_core(settings: Settings | None = None, *, embedder: Embedder | None = 
     )
     limiter = RateLimiter(settings.ask_rate_per_minute, 60.0)
     metrics = prometheus_metrics()  # a registry of its own
-    bot = StudyBot(course_title=pack.title, ask=ask, ask_limiter=limiter, metrics=metrics)
+    bot = StudyBot(
+        course_title=pack.title,
+        ask=ask,
+        ask_limiter=limiter,
+        action_limiter=RateLimiter(settings.action_rate_per_minute, 60.0),
+        metrics=metrics,
+    )
     # migrates the database first; grades through a grader that counts verdicts and times each call
     quiz = build_quiz_feature(settings, pack, TimedGrader(grader, metrics), bot)
     core = Core(
-        settings=settings, pack=pack, embedder=embedder, index=ask.index, ask=ask, grader=grader, bot=bot,
+        settings=settings,
+        pack=pack,
+        embedder=embedder,
+        index=ask.index,
+        ask=ask,
+        grader=grader,
+        bot=bot,
         quiz=quiz,
     )
     errors = ErrorCounter(metrics)  # studybot_errors_total counts what is logged at ERROR
@@ -129,5 +141,3 @@ def build_core(settings: Settings | None = None, *, embedder: Embedder | None = 
     core.closing.callback(logging.getLogger().removeHandler, errors)  # closed last
     core.closing.push_async_callback(quiz.aclose)
     return core
-
-

@@ -158,6 +158,8 @@ async def serve(
         await shutdown(core, started, server, health)
         raise
     health.state = "serving"
+    if server is not None:
+        server.ready = True
     log.info("serving platforms=%s http_port=%s", ",".join(names), server.bound_port if server else "off")
     stopped = asyncio.ensure_future(stop.wait())
     closings: dict[asyncio.Future, str] = {}

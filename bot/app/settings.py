@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(None, validation_alias=_env("STUDYBOT_CACHE_DIR"))
     ask_threshold: float | None = Field(None, validation_alias=_env("STUDYBOT_ASK_THRESHOLD"))
     ask_rate_per_minute: int = Field(6, validation_alias=_env("STUDYBOT_ASK_RATE_PER_MINUTE"))
+    action_rate_per_minute: int = Field(30, validation_alias=_env("STUDYBOT_ACTION_RATE_PER_MINUTE"))
 
     # --- storage and schedules ---------------------------------------------------------------
     database_url: str = Field("", validation_alias=_env("DATABASE_URL"))
@@ -105,4 +106,3 @@ def check_settings(settings: Settings) -> None:
         parse_timezone(settings.timezone)
     except ScheduleError as exc:
         raise SettingsError(f"STUDYBOT_TIMEZONE: {exc}") from None
-

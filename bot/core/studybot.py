@@ -7,6 +7,7 @@ Adapters translate platform events into calls here and render the returned ``Rep
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable
 
 from bot.core.ask import AskService
@@ -26,6 +27,7 @@ AnswerHandler = Callable[[User, Place, str, str], Awaitable[Reply]]
 TRY_AGAIN = "Something went wrong on our side. Please try again in a moment."
 RESTARTING = "StudyBot is restarting. Please try again in a moment."
 BUTTON_GONE = "That button no longer works here."
+SLOW_DOWN = "You're going quickly! Please wait {seconds} s and try again."
 
 
 def is_temporary_failure(reply: Reply) -> bool:
@@ -41,6 +43,7 @@ class StudyBot:
         course_title: str,
         ask: AskService,
         ask_limiter: RateLimiter | None = None,
+        action_limiter: RateLimiter | None = None,
         unlimited_platforms: frozenset[str] = frozenset({"console"}),
         metrics: Metrics | None = None,
     ) -> None:
@@ -50,6 +53,7 @@ class StudyBot:
         self.ask_service = ask
         self.router = CommandRouter()
         self._ask_limiter = ask_limiter
+        self._action_limiter = action_limiter  # every command but /ask (it has its own), every answer
         self._unlimited = unlimited_platforms
         self._answer_handlers: dict[ButtonAction, tuple[AnswerHandler, bool]] = {}
         self.router.register(
@@ -61,6 +65,8 @@ class StudyBot:
     async def handle(self, user: User, place: Place, command: Command) -> Reply:
         if self.in_flight.closing:
             return Reply(body=RESTARTING, kind=ReplyKind.ERROR, retry=True)
+        if command.name != "ask" and (slow_down := self._too_fast(user, place)):
+            return slow_down
         self.in_flight.track()
         known = self.router.get(command.name) is not None
         self.metrics.commands.inc(command=command.name if known else "other")
@@ -97,6 +103,8 @@ class StudyBot:
             return Reply(body=BUTTON_GONE, kind=ReplyKind.ERROR)
         if self.in_flight.closing:
             return Reply(body=RESTARTING, kind=ReplyKind.ERROR, retry=True)
+        if slow_down := self._too_fast(user, place):
+            return slow_down
         self.in_flight.track()
         handler, acknowledges = entry
         with expecting_receipt(on_received):
@@ -115,6 +123,16 @@ class StudyBot:
         """``acknowledges``: the handler stores the answer before grading it and calls
         ``bot.core.receipts.answer_received()`` once stored (see ``submit_answer``)."""
         self._answer_handlers[action] = (handler, acknowledges)
+
+    def _too_fast(self, user: User, place: Place) -> Reply | None:
+        """A reply asking ``user`` to slow down, or ``None``: one user's flood can't starve the others."""
+        if self._action_limiter is None or place.platform in self._unlimited:
+            return None
+        wait = self._action_limiter.retry_after((user.platform, user.user_id))
+        if wait <= 0:
+            return None
+        self.metrics.commands.inc(command="rate_limited")
+        return Reply(body=SLOW_DOWN.format(seconds=math.ceil(wait)), kind=ReplyKind.ERROR, retry=True)
 
     # --- built-in commands ----------------------------------------------------------------------
     async def _ask(self, user: User, place: Place, args: str) -> Reply:

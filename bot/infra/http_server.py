@@ -33,6 +33,10 @@ class HttpServer:
         self.metrics = metrics
         self.health = health
         self.closing = False  # set at shutdown: mounted routes answer 503, /healthz too
+        # Until every platform is up, a path nobody mounted yet may be one a platform is about to mount
+        # (Slack's /slack/events): 503 with Retry-After, which Slack retries, instead of a 404 it counts
+        # as a failure against the app.
+        self.ready = False
         self.bound_port: int | None = None
         self._mounts: dict[str, Handler] = {}
         self._runner: web.AppRunner | None = None
@@ -101,8 +105,10 @@ class HttpServer:
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         handler = self._mounts.get(request.path)
-        if handler is None:
-            raise web.HTTPNotFound()
         if self.closing:
             return web.Response(status=503, text="stopping", headers={"Retry-After": "5"})
+        if handler is None and not self.ready:
+            return web.Response(status=503, text="starting", headers={"Retry-After": "5"})
+        if handler is None:
+            raise web.HTTPNotFound()
         return await handler(request)

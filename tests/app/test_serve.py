@@ -226,7 +226,10 @@ async def test_http_server_mounts_routes_after_start_and_refuses_work_when_closi
             return web.Response(text=f"hello {request.method}")
 
         async with aiohttp.ClientSession() as session:
-            async with session.post(f"{base}/hook") as r:
+            async with session.post(f"{base}/hook") as r:  # starting: maybe a route not mounted yet
+                assert r.status == 503 and r.headers["Retry-After"] and await r.text() == "starting"
+            server.ready = True
+            async with session.post(f"{base}/hook") as r:  # serving: nobody mounts it
                 assert r.status == 404
             server.mount("/hook", hello)
             async with session.post(f"{base}/hook") as r:

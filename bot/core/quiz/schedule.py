@@ -108,7 +108,8 @@ def parse_timezone(text: str) -> str:
 
 def parse_window(text: str) -> timedelta:
     cleaned = text.strip().lower()
-    match = re.fullmatch(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?", cleaned)
+    # at most 5 digits a unit: enough for 7 days in minutes, and no overflow on "1000000000d"
+    match = re.fullmatch(r"(?:(\d{1,5})d)?(?:(\d{1,5})h)?(?:(\d{1,5})m(?:in)?)?", cleaned)
     if match and cleaned and any(match.groups()):
         days, hours, minutes = (int(g) if g else 0 for g in match.groups())
         window = timedelta(days=days, hours=hours, minutes=minutes)
