@@ -258,6 +258,11 @@ class GroupCommit(Generic[ItemT, ResultT]):
             self.batches += 1
             try:
                 results = await self.db.run(self.write_many, [item for item, _ in batch])
+            except DatabaseUnavailable as exc:  # no item would fare better alone: all fail fast
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
             except Exception:
                 if len(batch) == 1:
                     _, future = batch[0]

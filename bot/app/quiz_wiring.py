@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -52,7 +53,8 @@ class QuizFeature:
         await self.worker.aclose()
         await self.batcher.aclose()
         await self.repos.aclose()
-        self.database.close()
+        # in a thread, briefly: a hung database must not block the loop or the rest of the shutdown
+        await asyncio.to_thread(self.database.close, wait_s=1.0)
 
 
 def build_quiz_feature(
@@ -72,7 +74,7 @@ def build_quiz_feature(
     except ScheduleError as exc:
         raise StartupError(f"STUDYBOT_TIMEZONE: {exc}") from exc
     if database is None:
-        database = Database(settings.resolved_database_url)
+        database = Database(settings.resolved_database_url, call_timeout_s=settings.db_timeout_seconds)
     if migrate:
         try:
             revision = upgrade(database)

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
 
     # --- storage and schedules ---------------------------------------------------------------
     database_url: str = Field("", validation_alias=_env("DATABASE_URL"))
+    db_timeout_seconds: float = Field(10.0, gt=0, validation_alias=_env("STUDYBOT_DB_TIMEOUT_SECONDS"))
     timezone: str = Field("UTC", validation_alias=_env("STUDYBOT_TIMEZONE"))
     answer_window_hours: float = Field(24.0, validation_alias=_env("STUDYBOT_ANSWER_WINDOW_HOURS"))
     missed_post_grace_minutes: int = Field(60, validation_alias=_env("STUDYBOT_MISSED_POST_GRACE_MINUTES"))

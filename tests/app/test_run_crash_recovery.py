@@ -1,4 +1,5 @@
-"""``kill -9`` during a burst of quiz answers, then a restart: no acknowledged answer is lost.
+"""``kill -9``, or SIGTERM twice (stop now, during the drain), in a burst of quiz answers, then a restart:
+no acknowledged answer is lost.
 
 A real ``studybot run`` process on a fresh PostgreSQL database answers through a local fake Slack. A
 student's answer is acknowledged (Slack closes the modal: HTTP 200 with an empty body) only once it is
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
 import uuid
 
@@ -40,7 +42,21 @@ KILL_AFTER_ACKS = 8  # SIGKILL once this many were acknowledged: the rest are mi
 GUARD_S = 120.0  # failure guard, never a timing assertion
 
 
-async def test_kill_9_during_a_burst_loses_no_acknowledged_answer(tmp_path):
+def kill_9(proc: StudybotProcess) -> None:
+    proc.kill9()
+
+
+def sigterm_twice(proc: StudybotProcess) -> None:
+    """A graceful stop, then a second SIGTERM during its drain: 'stop now'."""
+    proc.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    if proc.alive():
+        proc.proc.send_signal(signal.SIGTERM)
+    proc.proc.wait(GUARD_S)
+
+
+@pytest.mark.parametrize("stop", [kill_9, sigterm_twice], ids=["kill -9", "SIGTERM twice"])
+async def test_a_stop_during_a_burst_loses_no_acknowledged_answer(tmp_path, stop):
     from bot.adapters.slack import blocks as bk
     from bot.core.types import ButtonAction
 
@@ -72,7 +88,7 @@ async def test_kill_9_during_a_burst_loses_no_acknowledged_answer(tmp_path):
                     assert "Posted quiz question" in posted.dump()
                 ((quiz_id,),) = rows(url, "SELECT id FROM quizzes WHERE channel_id = %s", CHANNEL)
 
-                acked = await burst_then_kill(proc, secret, quiz_id, bk, ButtonAction)
+                acked = await burst_then_stop(proc, secret, quiz_id, bk, ButtonAction, stop)
                 at_kill = dict(
                     rows(
                         url,
@@ -116,8 +132,10 @@ async def test_kill_9_during_a_burst_loses_no_acknowledged_answer(tmp_path):
         await fake.stop()
 
 
-async def burst_then_kill(proc: StudybotProcess, secret: str, quiz_id: str, bk, ButtonAction) -> set[str]:
-    """Send BURST answers at once; SIGKILL the process after KILL_AFTER_ACKS acknowledgements.
+async def burst_then_stop(
+    proc: StudybotProcess, secret: str, quiz_id: str, bk, ButtonAction, stop
+) -> set[str]:
+    """Send BURST answers at once; ``stop`` the process after KILL_AFTER_ACKS acknowledgements.
     Returns the users whose answer was acknowledged."""
     meta = {"a": ButtonAction.ANSWER_QUIZ.value, "v": quiz_id, "c": CHANNEL, "t": TEAM}
     view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata=meta, question=[], max_chars=1000)
@@ -142,7 +160,7 @@ async def burst_then_kill(proc: StudybotProcess, secret: str, quiz_id: str, bk, 
         waiter = asyncio.ensure_future(enough.wait())
         everything = asyncio.gather(*tasks)
         await asyncio.wait([waiter, everything], timeout=GUARD_S, return_when=asyncio.FIRST_COMPLETED)
-        proc.kill9()  # mid-burst: later answers were in flight, some acknowledged ones not yet graded
+        await asyncio.to_thread(stop, proc)  # mid-burst: answers in flight, acknowledged ones not yet graded
         await everything
         waiter.cancel()
     return acked

@@ -141,6 +141,7 @@ async def cluster(tmp_path_factory):
             clean_environment(
                 **common,
                 DATABASE_URL=postgres_url_via(url, "127.0.0.1", proxy.port),
+                STUDYBOT_DB_TIMEOUT_SECONDS="2",
                 STUDYBOT_HTTP_PORT=str(free_port()),
                 STUDYBOT_DATA_DIR=str(tmp / "b"),
                 STUDYBOT_LOG_FORMAT="text",
@@ -207,6 +208,28 @@ async def test_database_outage_says_try_again_and_the_replica_recovers(cluster: 
         await asyncio.sleep(0.5)
     await b.wait_healthy()
     assert b.alive()
+
+
+async def test_a_hanging_database_says_try_again_in_time_and_the_replica_recovers(cluster: Cluster):
+    b = cluster.b
+    assert "try again" not in await command(cluster, b, "/leaderboard", "")
+    cluster.proxy.hang()  # accepts, never answers: no error comes back by itself
+    try:
+        during = await command(cluster, b, "/leaderboard", "")  # B's calls give up after 2 s
+        assert "try again" in during.lower()
+        asked = await command(cluster, b, "/ask", "Why do we train neural networks on GPUs?")
+        assert "1.9" in asked  # the loop is free: /ask needs no database
+        async with aiohttp.ClientSession() as session:
+            status, report = await b.health(session)
+            assert status == 503 and report["database"]["ok"] is False
+        assert b.alive()
+    finally:
+        cluster.proxy.unhang()
+    deadline = time.monotonic() + 60
+    while "try again" in (after := await command(cluster, b, "/leaderboard", "")).lower():
+        assert time.monotonic() < deadline, after
+        await asyncio.sleep(0.5)
+    await b.wait_healthy()
 
 
 async def test_both_schedulers_fire_one_slot_and_it_is_posted_once(cluster: Cluster):

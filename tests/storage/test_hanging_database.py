@@ -106,3 +106,28 @@ def test_a_process_whose_database_hangs_still_exits():
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == "unavailable"
         assert time.monotonic() - started < GUARD_S
+
+
+async def test_a_burst_on_a_hanging_database_fails_together_not_one_deadline_each():
+    from storage.db import GroupCommit
+
+    with black_hole() as port:
+        db = Database(f"postgresql+psycopg://postgres@127.0.0.1:{port}/test", call_timeout_s=1.0)
+        writes: list[int] = []
+
+        def write_many(items: list[int]) -> list[int]:
+            writes.append(len(items))
+            with db.write() as conn:  # hangs: the server never answers
+                conn.execute(text("SELECT 1"))
+            return items
+
+        commit = GroupCommit(db, write_many)
+        try:
+            results = await asyncio.wait_for(
+                asyncio.gather(*(commit.submit(n) for n in range(20)), return_exceptions=True), GUARD_S
+            )
+        finally:
+            await commit.aclose()
+            db.close(wait_s=0.5)
+        assert all(isinstance(r, DatabaseUnavailable) for r in results), results
+        assert len(writes) <= 2  # one batch (and perhaps a first lone item), never 20 retries in turn

@@ -56,6 +56,30 @@ def clean_environment(**settings: str) -> dict[str, str]:
     return env
 
 
+# --- secrets ------------------------------------------------------------------------------------------------
+SECRET_NAMES = ("TOKEN", "SECRET", "PASSWORD", "KEY")
+
+
+def configured_secrets(env: dict[str, str]) -> list[str]:
+    """The secret values a process was given: tokens, signing secrets, passwords (the database URL's too)."""
+    from sqlalchemy.engine import make_url
+
+    ours = [(k, v) for k, v in env.items() if k.startswith(("STUDYBOT_", "SLACK_", "DISCORD_", "POSTGRES"))]
+    found = [v for k, v in ours if any(n in k.upper() for n in SECRET_NAMES) and len(v) >= 6]
+    if env.get("DATABASE_URL"):
+        with contextlib.suppress(Exception):
+            password = make_url(env["DATABASE_URL"]).password
+            if password and len(password) >= 6:
+                found.append(password)
+    return found
+
+
+def assert_no_secret_in(text: str, env: dict[str, str]) -> None:
+    """Fail when ``text`` (a process's log or output) shows any secret configured in ``env``."""
+    leaked = [f"{s[:4]}..." for s in configured_secrets(env) if s in text]
+    assert not leaked, f"the log shows configured secrets: {leaked}"
+
+
 # --- PostgreSQL --------------------------------------------------------------------------------------------
 @contextlib.contextmanager
 def fresh_postgres_database(admin_url: str, *, password: str = "") -> Iterator[tuple[str, str, int]]:
@@ -104,11 +128,15 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self.hung = False  # accept connections, never answer: a hung server or a black-holed route
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port, reuse_address=True)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.hung:
+            self._writers.add(writer)  # held open, never read and never answered
+            return
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.target)
         except OSError:
@@ -123,6 +151,8 @@ class TcpProxy:
     async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
         try:
             while data := await source.read(65536):
+                if self.hung:
+                    continue  # swallowed: the other side waits for an answer that never comes
                 sink.write(data)
                 await sink.drain()
         except (ConnectionError, OSError, asyncio.CancelledError):
@@ -149,6 +179,18 @@ class TcpProxy:
 
     async def restore(self) -> None:
         await self.start()
+
+    def hang(self) -> None:
+        """The database hangs: connections are accepted, nothing is answered any more."""
+        self.hung = True
+
+    def unhang(self) -> None:
+        """Answer again; the connections that hung are reset (their conversation is broken)."""
+        self.hung = False
+        for writer in list(self._writers):
+            with contextlib.suppress(Exception):
+                writer.transport.abort()
+        self._writers.clear()
 
     async def stop(self) -> None:
         await self.cut()
@@ -202,8 +244,11 @@ class StudybotProcess:
                     raise AssertionError(f"{self.name} never became healthy:\n{self.text()[-4000:]}")
                 await asyncio.sleep(0.2)
 
+    def assert_no_secret_logged(self) -> None:
+        assert_no_secret_in(self.text(), self.env)
+
     async def terminate(self, guard: float = 60.0) -> tuple[int, float]:
-        """SIGTERM; returns (exit code, seconds it took to exit)."""
+        """SIGTERM; returns (exit code, seconds it took to exit). The log must hold no secret."""
         assert self.proc is not None
         started = time.monotonic()
         if self.proc.poll() is None:
@@ -213,6 +258,7 @@ class StudybotProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise
+        self.assert_no_secret_logged()
         return code, time.monotonic() - started
 
     def kill9(self) -> None:
@@ -221,9 +267,11 @@ class StudybotProcess:
         self.proc.wait(30)
 
     def ensure_stopped(self) -> None:
+        """Kill the process if it still runs; whatever happened, its log must hold no secret."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(30)
+        self.assert_no_secret_logged()
 
 
 async def slack_send(

@@ -21,7 +21,7 @@ import pytest
 import pytest_asyncio
 
 from tests.support.fake_discord import DEFERRED_MESSAGE, MANAGE_GUILD, MODAL, FakeDiscord, Member
-from tests.support.process import free_port, studybot_command
+from tests.support.process import assert_no_secret_in, free_port, studybot_command
 
 START_GUARD_S = 120.0  # a failure guard for a hung start, not a timing assertion
 ALICE = Member("2001", "alice")
@@ -29,7 +29,6 @@ ADMIN = Member("2002", "teacher", permissions=MANAGE_GUILD)
 
 pytestmark = pytest.mark.slow
 in_module_loop = pytest.mark.asyncio(loop_scope="module")  # the tests that share the running process
-
 
 
 def child_env(fake: FakeDiscord, data: Path, token: str, **extra: str) -> dict[str, str]:
@@ -51,7 +50,7 @@ class Running:
     fake: FakeDiscord
     proc: asyncio.subprocess.Process
     log: Path
-
+    env: dict[str, str]
 
 
 async def serving(proc: asyncio.subprocess.Process, health_url: str, log: Path) -> None:
@@ -81,8 +80,10 @@ async def running(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Run
             "run",
             "--platform",
             "discord",
-            env=child_env(
-                fake, tmp, fake.token, STUDYBOT_HTTP_HOST="127.0.0.1", STUDYBOT_HTTP_PORT=str(port)
+            env=(
+                env := child_env(
+                    fake, tmp, fake.token, STUDYBOT_HTTP_HOST="127.0.0.1", STUDYBOT_HTTP_PORT=str(port)
+                )
             ),
             cwd=tmp,  # no stray .env from the checkout
             stdout=out,
@@ -90,7 +91,7 @@ async def running(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Run
         )
     try:
         await serving(proc, f"http://127.0.0.1:{port}/healthz", log)
-        yield Running(fake, proc, log)
+        yield Running(fake, proc, log, env)
     finally:
         if proc.returncode is None:
             proc.kill()
@@ -197,7 +198,7 @@ async def test_process_stops_cleanly_on_sigterm(running: Running):
     code = await asyncio.wait_for(running.proc.wait(), START_GUARD_S)
     log = running.log.read_text()
     assert code == 0, log[-3000:]
-    assert "process-bot-token" not in log
+    assert_no_secret_in(log, running.env)
 
 
 async def test_process_with_a_bad_token_exits_non_zero_with_a_clear_message(tmp_path: Path):

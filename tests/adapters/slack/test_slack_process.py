@@ -25,7 +25,7 @@ from tests.support.fake_slack import (
     sign,
     view_submission,
 )
-from tests.support.process import free_port, studybot_command
+from tests.support.process import assert_no_secret_in, free_port, studybot_command
 
 SECRET = "process-test-signing-secret"
 START_GUARD_S = 120.0  # a failure guard for a hung start, not a timing assertion
@@ -135,7 +135,7 @@ async def test_studybot_run_platform_slack_answers_a_signed_ask(fake: FakeSlack,
             proc.kill()
             raise
     assert code == 0, log.read_text()[-3000:]
-    assert "xoxb-process" not in log.read_text() and SECRET not in log.read_text()
+    assert_no_secret_in(log.read_text(), env)
 
 
 def test_studybot_run_platform_slack_without_its_settings_fails_fast(tmp_path: Path):
