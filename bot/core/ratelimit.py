@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Callable
+
+SWEEP_EVERY = 1024  # calls between sweeps of users idle for a whole window: memory stays bounded
 
 
 class RateLimiter:
@@ -12,17 +14,30 @@ class RateLimiter:
         self.limit = limit
         self.window = window_seconds
         self._clock = clock
-        self._events: dict[object, deque[float]] = defaultdict(deque)
+        self._events: dict[object, deque[float]] = {}
+        self._calls = 0
 
     def retry_after(self, key: object) -> float:
         """0 when ``key`` may go ahead now (and the event is counted), else seconds until it may."""
         if self.limit <= 0:
             return 0.0
         now = self._clock()
-        events = self._events[key]
+        self._calls += 1
+        if self._calls % SWEEP_EVERY == 0:
+            self._sweep(now)
+        events = self._events.setdefault(key, deque())
         while events and now - events[0] >= self.window:
             events.popleft()
         if len(events) >= self.limit:
             return self.window - (now - events[0])
         events.append(now)
         return 0.0
+
+    def __len__(self) -> int:
+        """Users tracked now."""
+        return len(self._events)
+
+    def _sweep(self, now: float) -> None:
+        idle = [key for key, events in self._events.items() if not events or now - events[-1] >= self.window]
+        for key in idle:
+            del self._events[key]

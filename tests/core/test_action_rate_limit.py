@@ -66,3 +66,16 @@ async def test_the_console_is_never_limited():
     console = Place("console", "local", "console")
     me = User("console", "me", "me", is_admin=True)
     assert all([(await bot.handle_line(me, console, "/help")).kind == "help" for _ in range(5)])
+
+
+def test_users_idle_for_a_window_are_forgotten():
+    from bot.core.ratelimit import SWEEP_EVERY
+
+    clock = Clock()
+    limiter = RateLimiter(5, 60.0, clock=clock)
+    for n in range(SWEEP_EVERY - 1):
+        assert limiter.retry_after(("slack", f"U{n}")) == 0
+    assert len(limiter) == SWEEP_EVERY - 1  # all within the window: all remembered
+    clock.now = 61.0
+    limiter.retry_after(("slack", "late"))  # the sweep runs: everyone else has been idle a window
+    assert len(limiter) == 1
