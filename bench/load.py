@@ -205,7 +205,7 @@ async def soak(core, seconds: float) -> None:
     print("  resident memory MiB: " + ", ".join(f"{t:.0f}s {m:.0f}" for t, m in samples) + f", end {end_rss:.0f}")
     print(
         f"  start {start_rss:.0f} MiB, after warm-up {warm:.0f} MiB, end {end_rss:.0f} MiB "
-        f"({end_rss - warm:+.0f} MiB since warm-up); rate limiter tracks {len(core.bot._action_limiter or [])} users"
+        f"({end_rss - warm:+.0f} MiB since warm-up)"
     )
 
 
