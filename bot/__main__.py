@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.core.ask import DEFAULT_THRESHOLD, AskService
@@ -21,9 +21,11 @@ from bot.core.ports import Embedder, Platform
 from bot.core.ratelimit import RateLimiter
 from bot.core.search import SemanticIndex
 from bot.core.studybot import StudyBot
-from bot.quiz_wiring import QuizFeature, build_quiz_feature
 from content.loader import default_pack_path, load_pack
 from content.topics import load_off_course_topics
+
+if TYPE_CHECKING:  # storage and the quiz engine load only for commands that serve quizzes
+    from bot.quiz_wiring import QuizFeature
 
 log = logging.getLogger("studybot")
 
@@ -60,9 +62,18 @@ class Core:
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    from bot.embedding import SentenceTransformerEmbedder
+    """ONNX Runtime on CPU, torch on a GPU (``STUDYBOT_BACKEND``); the export is cached with the course's
+    embeddings."""
+    from bot.infra.embedder_factory import build_embedder as build
+    from bot.infra.embedder_factory import stderr_notify
 
-    return SentenceTransformerEmbedder(settings.embedding_model, settings.device)
+    return build(
+        settings.embedding_model,
+        settings.device,
+        settings.backend,
+        export_root=settings.resolved_cache_dir / "onnx",
+        notify=stderr_notify,
+    )
 
 
 def load_course(settings: Settings) -> CoursePack:
@@ -101,7 +112,17 @@ def build_course_models(
     return ask, grader
 
 
-def build_core(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Core:
+@dataclass
+class Course:
+    """What `studybot ask` and `studybot grade` need: the course and its models, no database."""
+
+    pack: CoursePack
+    embedder: Embedder
+    ask: AskService
+    grader: MeaningGrader
+
+
+def build_course(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Course:
     settings = settings or Settings()
     pack = load_course(settings)
     embedder = embedder or build_embedder(settings)
@@ -111,6 +132,15 @@ def build_core(settings: Settings | None = None, *, embedder: Embedder | None = 
         cache_path=settings.resolved_cache_dir / "embeddings.sqlite3",
         threshold=settings.ask_threshold,
     )
+    return Course(pack, embedder, ask, grader)
+
+
+def build_core(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Core:
+    from bot.quiz_wiring import build_quiz_feature
+
+    settings = settings or Settings()
+    course = build_course(settings, embedder=embedder)
+    pack, embedder, ask, grader = course.pack, course.embedder, course.ask, course.grader
     limiter = RateLimiter(settings.ask_rate_per_minute, 60.0)
     metrics = Metrics()
     bot = StudyBot(course_title=pack.title, ask=ask, ask_limiter=limiter, metrics=metrics)
