@@ -21,7 +21,11 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "tests" / "data"
-SHARED = ROOT.parent / "shared" / "eval"
+# the shared dev sets sit beside the main checkout (/work/shared), two levels up from a worktree
+SHARED = next(
+    (p / "shared" / "eval" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared" / "eval").is_dir()),
+    ROOT.parent / "shared" / "eval",
+)
 ASK_SETS = {
     "dev": SHARED / "dev_ask.jsonl",
     "own": DATA / "ask_eval.jsonl",

@@ -69,8 +69,8 @@ def test_missing_and_corrupt_exports_are_rebuilt(onnx_export_root, onnx_fp32, tm
     shutil.copytree(export.folder, root / export.folder.name)
     graph = root / export.folder.name / "model.onnx"
     data = bytearray(graph.read_bytes())
-    middle = len(data) // 2  # inside the weights: the file still loads, but computes other vectors
-    data[middle : middle + 4096] = bytes(4096)
+    start = len(data) // 4  # a quarter of the weights zeroed: same size, other vectors (or no load)
+    data[start : 2 * start] = bytes(start)
     graph.write_bytes(bytes(data))
 
     said: list[str] = []
@@ -78,7 +78,7 @@ def test_missing_and_corrupt_exports_are_rebuilt(onnx_export_root, onnx_fp32, tm
     assert any("Preparing the model" in line for line in said)
     assert any("[3/3]" in line for line in said)  # progress, step by step
     text = ["why do we train on GPUs?"]
-    assert float(rebuilt.encode(text) @ onnx_fp32.encode(text).T) > 0.9999
+    assert float(rebuilt.encode(text)[0] @ onnx_fp32.encode(text)[0]) > 0.9999
 
     (root / export.folder.name / "meta.json").unlink()  # an export cut short before its last file
     said.clear()
