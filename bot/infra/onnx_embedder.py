@@ -17,6 +17,9 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 PROBE_MIN_COSINE = 0.999  # an export that no longer gives its own probe vectors is corrupt
+# Texts per graph run, whatever batch size the caller asks for: on CPU, batches of 8 to 16 cost the
+# least CPU time per text (5.5 ms under load on this 2-core machine), 64 cost 20% more, 1 cost 45% more.
+RUN_BATCH = 16
 
 
 class CorruptExport(RuntimeError):
@@ -128,8 +131,9 @@ class OnnxEmbedder:
         encodings = self._tokenizer.encode_batch(list(texts))
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
         out = np.empty((len(texts), self._dimension), dtype=np.float32)
-        for start in range(0, len(order), max(1, batch_size)):
-            rows = order[start : start + batch_size]
+        step = max(1, min(batch_size, RUN_BATCH))
+        for start in range(0, len(order), step):
+            rows = order[start : start + step]
             out[rows] = self._run([encodings[i] for i in rows])
         return out
 
