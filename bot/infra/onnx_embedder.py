@@ -77,6 +77,12 @@ class OnnxEmbedder:
             index = device.partition(":")[2] or "0"
             providers.insert(0, ("CUDAExecutionProvider", {"device_id": int(index)}))
         session = ort.InferenceSession(str(model_path), options, providers=providers)
+        if device != "cpu" and "CUDAExecutionProvider" not in session.get_providers():
+            log.warning(
+                "onnx runtime has no %s provider here, running on cpu (STUDYBOT_BACKEND=torch for the GPU)",
+                device,
+            )
+            device = "cpu"
         tokenizer = Tokenizer.from_file(str(tokenizer_path))
         tokenizer.no_padding()
         return cls(
