@@ -290,6 +290,7 @@ def main() -> None:
         compare_build(args.compare_items, embedders)
         if not args.skip_large:
             large_pack(args.items, embedders["onnx"])
+    print(f"load average (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
