@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# StudyBot: slim Python, CPU PyTorch by default, the embedding model package baked in, a non-root user.
+# StudyBot: slim Python, CPU PyTorch by default (it exports the model; ONNX Runtime serves it on CPU),
+# the embedding model package baked in, a non-root user.
 #
 #   docker build -t studybot .                                        # CPU (the default)
 #   docker build --build-arg TORCH_VARIANT=cu126 -t studybot:cuda .   # CUDA 12.6 wheels; run with --gpus all
@@ -41,7 +42,8 @@ RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/stu
  && chown -R studybot:studybot /data /opt/studybot
 USER studybot
 
-# The course's embeddings, computed once here: a container starts without encoding the course again.
+# The model's ONNX export and the course's embeddings, made once here: a container serves on ONNX
+# Runtime on the CPU (STUDYBOT_BACKEND=auto) and starts without exporting or encoding anything again.
 ENV STUDYBOT_CACHE_DIR=/opt/studybot/cache
 RUN STUDYBOT_DATA_DIR=/tmp/studybot-warm STUDYBOT_DEVICE=cpu studybot ask "why do we train on GPUs?" >/dev/null \
  && rm -rf /tmp/studybot-warm

@@ -1,19 +1,25 @@
-"""Benchmark of grading throughput (prints figures, asserts nothing).
+"""Benchmark of grading throughput, ONNX Runtime beside torch (prints figures, asserts nothing).
 
-500 answers (our labelled answers, cycled) graded at batch size 1, 32 and 128, beside the bare encode
-rate of the same texts: a burst right after the daily post is the normal load, and batching the
-encodes is what makes it cheap.
+1. 500 answers (our labelled answers, cycled) graded at batch size 1, 32 and 128 by the same grader
+   on each backend: answers per second, and the ratio ONNX / torch (target >= 3x).
+2. 500 quiz answers submitted at once through ``GradeBatcher`` (what the quiz worker grades with): the
+   time until every one has its grade (target <= 3 s), on each backend.
 
-Usage: python bench/grading.py [--answers 500]
+Every model the grader uses is the one embedder (it has no cross-encoder), so the ONNX run has no
+torch in its path.
+
+Usage: python bench/grading.py [--answers 500] [--int8]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,22 +29,39 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+def rate(grader, work: list, batch: int) -> float:
+    start = time.perf_counter()
+    for i in range(0, len(work), batch):
+        grader.grade_many(work[i : i + batch])
+    return len(work) / (time.perf_counter() - start)
+
+
+async def burst(grader, work: list) -> tuple[float, float]:
+    """Seconds until all of ``work``, submitted at once, is graded; and the CPU seconds it took."""
+    from bot.core.quiz.worker import GradeBatcher
+
+    batcher = GradeBatcher(grader)
+    start, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(batcher.grade(item, answer) for item, answer in work))
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--answers", type=int, default=500)
+    parser.add_argument("--int8", action="store_true", help="ONNX Runtime with dynamic int8 as well")
     args = parser.parse_args()
     from bot.cli.commands import _quiet_libraries
 
     _quiet_libraries()
-    from bot.core.grading import MeaningGrader, clauses
+    from bot.core.grading import MeaningGrader
+    from bot.infra.embedder_factory import onnx_embedder
     from bot.infra.embedding import SentenceTransformerEmbedder
     from content.loader import default_pack_path, load_pack
 
     pack = load_pack(default_pack_path())
-    embedder = SentenceTransformerEmbedder()
-    grader = MeaningGrader(pack.questions, embedder)
     rows = [
         json.loads(line) for line in (ROOT / "tests/data/grade_eval.jsonl").read_text().splitlines() if line
     ]
@@ -46,24 +69,31 @@ def main() -> None:
         (pack.get(r["question_id"]), r["answer"])
         for r in itertools.islice(itertools.cycle(rows), args.answers)
     ]
-    texts = [t for _, a in work for t in ([a, *clauses(a)] if a.strip() else [])]
-    grader.grade_many(work[:32])  # warm-up
+    with tempfile.TemporaryDirectory() as root:
+        embedders = {
+            "torch": SentenceTransformerEmbedder(device="cpu"),
+            "onnx fp32": onnx_embedder("", "cpu", export_root=Path(root), quantize=False),
+        }
+        if args.int8:
+            embedders["onnx int8"] = onnx_embedder("", "cpu", export_root=Path(root), quantize=True)
+    graders = {name: MeaningGrader(pack.questions, e) for name, e in embedders.items()}
+    for grader in graders.values():
+        grader.grade_many(work[:32])  # warm-up
 
-    print(
-        f"{len(work)} answers ({len(texts)} texts to encode with their sentences), device {embedder.device}"
-    )
+    print(f"{len(work)} answers graded on CPU, answers per second (higher is better):")
+    print(f"  {'batch':>5s} " + " ".join(f"{name:>10s}" for name in graders) + "   onnx/torch")
     for batch in (1, 32, 128):
-        start = time.perf_counter()
-        for i in range(0, len(texts), batch):
-            embedder.encode(texts[i : i + batch], batch_size=batch)
-        encode_rate = len(work) / (time.perf_counter() - start)
-        start = time.perf_counter()
-        for i in range(0, len(work), batch):
-            grader.grade_many(work[i : i + batch])
-        rate = len(work) / (time.perf_counter() - start)
+        rates = {name: rate(grader, work, batch) for name, grader in graders.items()}  # same load for each
         print(
-            f"  batch {batch:4d}: graded {rate:7.1f} answers/s   bare encode of the same texts {encode_rate:7.1f} answers/s"
+            f"  {batch:5d} "
+            + " ".join(f"{r:10.1f}" for r in rates.values())
+            + f"   {rates['onnx fp32'] / rates['torch']:5.2f}x (target >= 3x)"
         )
+    print(f"{len(work)} quiz answers submitted at once (GradeBatcher), seconds until all are graded:")
+    for name, grader in graders.items():
+        seconds, cpu = asyncio.run(burst(grader, work))
+        print(f"  {name:10s} {seconds:6.2f} s (target <= 3 s), {cpu:6.2f} CPU s over {os.cpu_count()} cores")
+    print(f"load average (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -53,7 +53,23 @@ def fake_embedder() -> FakeEmbedder:
 
 
 @pytest.fixture(scope="session")
-def real_embedder():
+def onnx_export_root() -> Path:
+    """Where the session's ONNX export lives: under the shared cache, so `studybot` processes reuse it."""
+    return Path(os.environ["STUDYBOT_CACHE_DIR"]) / "onnx"
+
+
+@pytest.fixture(scope="session")
+def real_embedder(onnx_export_root):
+    """The real model on the path the bot serves on CPU (ONNX Runtime; STUDYBOT_BACKEND=torch for torch)."""
+    from bot.infra.embedder_factory import build_embedder
+
+    return build_embedder(
+        device="cpu", backend=os.environ.get("STUDYBOT_BACKEND", "auto"), export_root=onnx_export_root
+    )
+
+
+@pytest.fixture(scope="session")
+def torch_embedder():
     from bot.infra.embedding import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(device="cpu")

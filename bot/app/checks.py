@@ -163,7 +163,7 @@ def _model_check(settings) -> Check:
         started = time.perf_counter()
         embedder.encode(["What is an encoder-only model?"])
         encoded = (time.perf_counter() - started) * 1000
-        device = getattr(embedder, "device", "unknown")
+        device = f"{getattr(embedder, 'device', 'unknown')} ({getattr(embedder, 'backend', 'torch')})"
         return Check(
             "model",
             OK,
@@ -175,7 +175,8 @@ def _model_check(settings) -> Check:
             "model",
             FAIL,
             _first_line(exc),
-            "check STUDYBOT_EMBEDDING_MODEL (a local path works offline) and STUDYBOT_DEVICE (auto, cpu, cuda)",
+            "check STUDYBOT_EMBEDDING_MODEL (a local path works offline), STUDYBOT_DEVICE (auto, cpu, cuda) "
+            "and STUDYBOT_BACKEND (auto, onnx, torch)",
         )
 
 

@@ -11,9 +11,8 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.app.quiz_wiring import QuizFeature, build_quiz_feature
 from bot.app.settings import Settings, load_settings
 from bot.core.ask import DEFAULT_THRESHOLD, AskService
 from bot.core.grading import MeaningGrader
@@ -29,7 +28,19 @@ from content.errors import PackError
 from content.loader import default_pack_path, load_pack
 from content.topics import load_off_course_topics
 
-__all__ = ["Core", "PackError", "build_core", "build_course_models", "build_embedder", "load_course"]
+if TYPE_CHECKING:  # storage and the quiz engine load only for commands that serve quizzes
+    from bot.app.quiz_wiring import QuizFeature
+
+__all__ = [
+    "Core",
+    "Course",
+    "PackError",
+    "build_core",
+    "build_course",
+    "build_course_models",
+    "build_embedder",
+    "load_course",
+]
 
 log = logging.getLogger("studybot")
 
@@ -64,9 +75,18 @@ class Core:
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    from bot.infra.embedding import SentenceTransformerEmbedder
+    """ONNX Runtime on CPU, torch on a GPU (``STUDYBOT_BACKEND``); the export is cached with the course's
+    embeddings."""
+    from bot.infra.embedder_factory import build_embedder as build
+    from bot.infra.embedder_factory import stderr_notify
 
-    return SentenceTransformerEmbedder(settings.embedding_model, settings.device)
+    return build(
+        settings.embedding_model,
+        settings.device,
+        settings.backend,
+        export_root=settings.resolved_cache_dir / "onnx",
+        notify=stderr_notify,
+    )
 
 
 def load_course(settings: Settings) -> CoursePack:
@@ -105,7 +125,17 @@ def build_course_models(
     return ask, grader
 
 
-def build_core(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Core:
+@dataclass
+class Course:
+    """What `studybot ask` and `studybot grade` need: the course and its models, no database."""
+
+    pack: CoursePack
+    embedder: Embedder
+    ask: AskService
+    grader: MeaningGrader
+
+
+def build_course(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Course:
     settings = settings or load_settings()
     pack = load_course(settings)
     embedder = embedder or build_embedder(settings)
@@ -115,6 +145,15 @@ def build_core(settings: Settings | None = None, *, embedder: Embedder | None = 
         cache_path=settings.resolved_cache_dir / "embeddings.sqlite3",
         threshold=settings.ask_threshold,
     )
+    return Course(pack, embedder, ask, grader)
+
+
+def build_core(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Core:
+    from bot.app.quiz_wiring import build_quiz_feature
+
+    settings = settings or load_settings()
+    course = build_course(settings, embedder=embedder)
+    pack, embedder, ask, grader = course.pack, course.embedder, course.ask, course.grader
     limiter = RateLimiter(settings.ask_rate_per_minute, 60.0)
     metrics = prometheus_metrics()  # a registry of its own
     bot = StudyBot(

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     pack: Path | None = Field(None, validation_alias=_env("STUDYBOT_PACK"))
     embedding_model: str = Field("", validation_alias=_env("STUDYBOT_EMBEDDING_MODEL"))
     device: str = Field("auto", validation_alias=_env("STUDYBOT_DEVICE"))
+    backend: Literal["auto", "onnx", "torch"] = Field("auto", validation_alias=_env("STUDYBOT_BACKEND"))
     data_dir: Path = Field(Path(".studybot"), validation_alias=_env("STUDYBOT_DATA_DIR"))
     cache_dir: Path | None = Field(None, validation_alias=_env("STUDYBOT_CACHE_DIR"))
     ask_threshold: float | None = Field(None, validation_alias=_env("STUDYBOT_ASK_THRESHOLD"))

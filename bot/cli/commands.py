@@ -33,13 +33,7 @@ def _quiet_libraries() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    try:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
-    except Exception:  # pragma: no cover - transformers missing or changed
-        pass
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # read by transformers when (if) it loads
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -66,13 +60,14 @@ def _settings(quiet: bool = True):
     return settings, platforms
 
 
-def _build_core(settings):
+def _build_core(settings, *, course_only: bool = False):
+    """``course_only``: the course and its models without the database (``ask``, ``grade``)."""
     _quiet_libraries()
-    from bot.app.core import PackError, build_core
+    from bot.app.core import PackError, build_core, build_course
     from bot.app.settings import StartupError
 
     try:
-        return build_core(settings)
+        return build_course(settings) if course_only else build_core(settings)
     except PackError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -127,7 +122,7 @@ def ask(
             f"error: question {too_long[0]} is over {MAX_QUERY_CHARS} characters; shorten it.", err=True
         )
         raise typer.Exit(2)
-    core = _build_core(settings)
+    core = _build_core(settings, course_only=True)
     results = core.ask.ask_many(cleaned)
     for result in results:
         if as_json:
@@ -143,7 +138,7 @@ def grade(
 ) -> None:
     """Grade answers read as JSON lines {"question_id": "1.3", "answer": "..."} from stdin, in order."""
     settings, _ = _settings()
-    core = _build_core(settings)
+    core = _build_core(settings, course_only=True)
     from bot.cli.grading_lines import grade_lines
 
     for out in grade_lines(sys.stdin, core.pack, core.grader, batch=batch):

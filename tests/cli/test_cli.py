@@ -93,6 +93,6 @@ def test_content_check_shipped_packs(tmp_path):
     ],
 )
 def test_unusable_settings_are_one_clear_line(tmp_path, env, message):
-    result = run(["ask", "hello"], tmp_path, **env)
+    result = run(["chat"], tmp_path, stdin="/ask hello\n", **env)
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr

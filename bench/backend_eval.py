@@ -1,0 +1,101 @@
+"""The evaluations on each embedding backend, side by side (prints figures, asserts nothing).
+
+torch (sentence-transformers), ONNX Runtime fp32 and ONNX Runtime dynamic int8, on every ask and
+grading set of tests/core/test_ask_eval.py and test_grade_eval.py: /ask answered right and declined,
+grading accuracy. int8 serves on CPU only when each of its figures is within 0.5 point of fp32's
+(bot/infra/embedder_factory.py, QUANTIZE_ON_CPU); the last column says whether that holds.
+
+Usage: python bench/backend_eval.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT / "tests" / "data"
+# the shared dev sets sit beside the main checkout (/work/shared), two levels up from a worktree
+SHARED = next(
+    (p / "shared" / "eval" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared" / "eval").is_dir()),
+    ROOT.parent / "shared" / "eval",
+)
+ASK_SETS = {
+    "dev": SHARED / "dev_ask.jsonl",
+    "own": DATA / "ask_eval.jsonl",
+    "holdout": DATA / "holdout_ask.jsonl",
+}
+GRADE_SETS = {
+    "dev": SHARED / "dev_grade.jsonl",
+    "own": DATA / "grade_eval.jsonl",
+    "own-extra": DATA / "grade_train_extra.jsonl",
+    "holdout": DATA / "holdout_grade.jsonl",
+}
+TOLERANCE = 0.005  # half a point
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def figures(embedder, pack) -> dict[str, float]:
+    """Every floor's figure for one embedder: ask right/declined per set, grading accuracy per set."""
+    from bot.app.core import build_course_models
+    from bot.core.grading import MeaningGrader
+
+    out: dict[str, float] = {}
+    service = build_course_models(pack, embedder)[0]
+    for name, path in ASK_SETS.items():
+        if not path.exists():
+            continue
+        rows = load(path)
+        results = service.ask_many([r["query"] for r in rows])
+        inscope = [(r, x) for r, x in zip(rows, results, strict=True) if r["expect"] is not None]
+        outscope = [x for r, x in zip(rows, results, strict=True) if r["expect"] is None]
+        right = sum(1 for r, x in inscope if not x.abstained and x.item.id == r["expect"])
+        out[f"ask {name}: answered right"] = right / max(1, len(inscope))
+        out[f"ask {name}: declined"] = sum(x.abstained for x in outscope) / max(1, len(outscope))
+    grader = MeaningGrader(pack.questions, embedder)
+    for name, path in GRADE_SETS.items():
+        if not path.exists():
+            continue
+        rows = load(path)
+        grades = grader.grade_many([(pack.get(r["question_id"]), r["answer"]) for r in rows])
+        out[f"grading {name}: accuracy"] = sum(
+            g.correct == r["correct"] for g, r in zip(grades, rows, strict=True)
+        ) / len(rows)
+    return out
+
+
+def main() -> None:
+    from bot.infra.embedder_factory import onnx_embedder
+    from bot.infra.embedding import SentenceTransformerEmbedder
+    from content.loader import default_pack_path, load_pack
+
+    pack = load_pack(default_pack_path())
+    with tempfile.TemporaryDirectory() as root:
+        embedders = {
+            "torch": SentenceTransformerEmbedder(device="cpu"),
+            "onnx fp32": onnx_embedder("", "cpu", export_root=Path(root), quantize=False),
+            "onnx int8": onnx_embedder("", "cpu", export_root=Path(root), quantize=True),
+        }
+        table = {label: figures(embedder, pack) for label, embedder in embedders.items()}
+    names = list(table["torch"])
+    print(f"{'figure':34s} {'torch':>8s} {'fp32':>8s} {'int8':>8s}  int8 within 0.5 pt of fp32")
+    holds = True
+    for name in names:
+        t, f, q = (table[label][name] for label in ("torch", "onnx fp32", "onnx int8"))
+        ok = q >= f - TOLERANCE
+        holds &= ok
+        print(f"{name:34s} {t:8.3f} {f:8.3f} {q:8.3f}  {'yes' if ok else 'NO'}")
+    print(f"int8 {'qualifies' if holds else 'does not qualify'} (QUANTIZE_ON_CPU should be {holds})")
+
+
+if __name__ == "__main__":
+    main()
