@@ -1,7 +1,10 @@
 """``studybot run``: every platform of the process on one core, one model, one database, one scheduler.
 
 Start: the HTTP server first when one is wanted (a platform that receives HTTP, such as Slack in HTTP
-mode, or ``STUDYBOT_HTTP_PORT`` set), so ``/healthz`` answers "starting" while the platforms connect;
+mode, or ``STUDYBOT_HTTP_PORT`` set), before the core is even built when ``serve`` is given a builder:
+``/healthz`` answers "starting" and Slack's ``/slack/events`` 503 with ``Retry-After`` (which Slack
+retries) while the model loads and the platforms connect, instead of refusing connections; a SIGTERM
+then stops the start-up cleanly;
 then each platform through its registry entry (bot/app/platforms.py), attached to the core as it comes
 up (quizzes post through it, its schedules fire). Every platform, the real ones and a test's, goes
 through this same code.
@@ -27,7 +30,7 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.adapters.contract import Host, PlatformSettings
@@ -62,12 +65,14 @@ def http_port(settings: Settings, platforms: dict[str, PlatformSettings]) -> int
 class Health:
     """``/healthz``: serving, the database answers ``SELECT 1``, the model is loaded."""
 
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, core: Core | None) -> None:
+        self.core = core  # None while it is being built
         self.state = "starting"
         self.platforms: list[str] = []
 
     async def __call__(self) -> dict:
+        if self.core is None:
+            return {"ok": False, "status": self.state, "platforms": [], "model": {"ok": False}}
         embedder = self.core.embedder
         model_ok = embedder is not None and int(getattr(embedder, "dimension", 0) or 0) > 0
         report: dict = {
@@ -96,6 +101,15 @@ class Health:
         return report
 
 
+def _metrics_of(core: Core | Callable[[], Core]):
+    """The metrics ``/metrics`` shows: the core's, or while it is built a registry of the process's own."""
+    if not callable(core):
+        return core.bot.metrics
+    from bot.infra.metrics import prometheus_metrics
+
+    return prometheus_metrics()
+
+
 def _ping(database) -> None:
     with database.read() as conn:
         conn.exec_driver_sql("SELECT 1")
@@ -117,31 +131,54 @@ def _install_signals(stop: asyncio.Event) -> None:
 
 
 async def serve(
-    core: Core,
+    core: Core | Callable[[], Core],
     names: list[str],
     stop: asyncio.Event | None = None,
     *,
     settings: dict[str, PlatformSettings] | None = None,
+    app_settings: Settings | None = None,
 ) -> None:
     """Serve ``names`` (keys of ``bot.app.platforms.PLATFORMS``) until ``stop`` is set, then shut down.
 
-    ``settings``: each platform's settings (read from the environment when not given).
+    ``core``: the built core, or a function that builds it (run in a thread once the HTTP server
+    listens; then ``app_settings`` are the settings it is built from). ``settings``: each platform's
+    settings (read from the environment when not given).
     """
     stop = stop or asyncio.Event()
     _install_signals(stop)
     chosen = {name: (settings or {}).get(name) or PLATFORMS[name].load_settings() for name in names}
-    health = Health(core)
+    build = core if callable(core) else None
+    app_settings = app_settings or (core.settings if not callable(core) else None)
+    assert app_settings is not None, "serve(builder) needs the app_settings it builds from"
+    health = Health(None if build else core)  # type: ignore[arg-type]
     server: HttpServer | None = None
     started: list[tuple[str, object]] = []
-    port = http_port(core.settings, chosen)
+    port = http_port(app_settings, chosen)
+    if port is not None:
+        server = HttpServer(app_settings.http_host, port, metrics=_metrics_of(core), health=health)
+        try:
+            await server.start()
+        except OSError as exc:
+            if not callable(core):
+                await _bounded(core.aclose(), 3.0, "closing the core")
+            raise PlatformError(str(exc.strerror or exc)) from exc
+    if build is not None:
+        try:
+            core = await asyncio.to_thread(build)
+        except BaseException:
+            if server is not None:
+                await server.stop()
+            raise
+        health.core = core
+        if server is not None:
+            server.metrics = core.bot.metrics
+    assert not callable(core)
+    if stop.is_set():  # stopped while starting: nothing is in flight yet
+        log.info("stopped during start-up")
+        await shutdown(core, started, server, health)
+        return
     try:
-        if port is not None:
-            server = HttpServer(core.settings.http_host, port, metrics=core.bot.metrics, health=health)
-            try:
-                await server.start()
-            except OSError as exc:
-                raise PlatformError(str(exc.strerror or exc)) from exc
-            core.http = server
+        core.http = server
         host = Host(
             bot=core.bot,
             http=server,

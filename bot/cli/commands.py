@@ -187,8 +187,8 @@ def run(
         _fail("; ".join(problems) + " (see .env.example)", 2)
     import signal
 
-    # Stopped while starting (docker stop during the model load): nothing is in flight yet, exit 0.
-    # Once serving, bot/app/serve.py handles SIGTERM with a graceful shutdown instead.
+    # Stopped while the platforms' credentials are probed: nothing is in flight yet, exit 0. From the
+    # start of serve() on, bot/app/serve.py handles SIGTERM with a graceful shutdown instead.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     for name in names:  # a bad token fails in a second, before the model loads
         entry = PLATFORMS[name]
@@ -196,9 +196,10 @@ def run(
             found = asyncio.run(entry.probe(platforms[name]))
             if not found.ok:
                 _fail(found.detail)
-    core = _build_core(settings)
+    # The HTTP server listens first (503 "starting" for Slack while the model loads), then the core is
+    # built in a thread; a SIGTERM from then on is a graceful stop.
     try:
-        asyncio.run(serve(core, names, settings=platforms))
+        asyncio.run(serve(lambda: _build_core(settings), names, settings=platforms, app_settings=settings))
     except PlatformError as exc:
         _fail(str(exc))
 

@@ -25,7 +25,7 @@ from tests.support.fake_slack import (
     sign,
     view_submission,
 )
-from tests.support.process import assert_no_secret_in, free_port, studybot_command
+from tests.support.process import assert_no_secret_in, clean_environment, free_port, studybot_command
 
 SECRET = "process-test-signing-secret"
 START_GUARD_S = 120.0  # a failure guard for a hung start, not a timing assertion
@@ -150,3 +150,56 @@ def test_studybot_run_platform_slack_without_its_settings_fails_fast(tmp_path: P
     )
     assert done.returncode == 2
     assert "SLACK_SIGNING_SECRET" in done.stderr and "SLACK_BOT_TOKEN" not in done.stderr
+
+
+async def test_while_starting_slack_gets_503_with_retry_after_and_sigterm_stops_cleanly(
+    fake: FakeSlack, tmp_path: Path
+):
+    port = free_port()
+    env = clean_environment(
+        SLACK_BOT_TOKEN="xoxb-starting-process",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_BASE_URL=fake.api_url,
+        STUDYBOT_HTTP_HOST="127.0.0.1",
+        STUDYBOT_HTTP_PORT=str(port),
+        STUDYBOT_DATA_DIR=str(tmp_path / "data"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'studybot.db'}",
+    )
+    log = tmp_path / "studybot.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [*studybot_command(), "run", "--platform", "slack"],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    body = command_body("/ask", "why GPUs?", response_url=fake.response_url())
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
+    try:
+        deadline = time.monotonic() + START_GUARD_S
+        async with aiohttp.ClientSession() as session:
+            while True:  # the listener comes up before the model has loaded
+                assert proc.poll() is None, log.read_text()[-3000:]
+                assert time.monotonic() < deadline, log.read_text()[-3000:]
+                try:
+                    async with session.post(f"{base}/slack/events", data=body, headers=headers) as r:
+                        status, retry, text = r.status, r.headers.get("Retry-After"), await r.text()
+                    break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.05)
+            async with session.get(f"{base}/healthz") as r:
+                health_status, health = r.status, await r.json()
+        assert (status, text) == (503, "starting") and retry, (status, text)
+        assert health_status == 503 and health["status"] == "starting"
+        proc.send_signal(signal.SIGTERM)  # docker stop while the model loads
+        code = await asyncio.to_thread(proc.wait, START_GUARD_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(30)
+    text = log.read_text()
+    assert code == 0, text[-3000:]
+    assert "stopped during start-up" in text
+    assert_no_secret_in(text, env)
