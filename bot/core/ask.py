@@ -11,7 +11,7 @@ Three signals decide, each cheap:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +20,7 @@ from bot.core.lexical import Lexicon
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
 from bot.core.search import Hit, SemanticIndex
+from bot.core.spelling import Speller
 
 # Calibrated on tests/data/ask_eval.jsonl (see tests/core/test_ask_eval.py): below this score the
 # closest item is shown as a related topic, not as the answer.
@@ -62,9 +63,12 @@ class AskService:
         threshold: float = DEFAULT_THRESHOLD,
         *,
         off_course: np.ndarray | None = None,
+        speller: Speller | None = None,
     ) -> None:
-        """``off_course``: vectors of the "none of the above" anchors (see module docstring)."""
+        """``off_course``: vectors of the "none of the above" anchors (see module docstring).
+        ``speller``: corrects queries before they are embedded (see ``course_speller``); none: as typed."""
         self.index = index
+        self.speller = speller
         self.embedder = embedder
         self.threshold = threshold
         self.lexicon = Lexicon([f"{q.question} {q.answer or ''}" for q in index.items])
@@ -82,15 +86,20 @@ class AskService:
         """Answer many queries with one batched encode (``studybot ask`` and the evaluation use it)."""
         if not queries:
             return []
-        vectors = self.embedder.encode(list(queries))
-        return [self._decide(query, vector) for query, vector in zip(queries, vectors, strict=True)]
+        normalised = [self.speller.normalise(q) for q in queries] if self.speller else list(queries)
+        vectors = self.embedder.encode(normalised)
+        return [
+            self._decide(query, text, vector)
+            for query, text, vector in zip(queries, normalised, vectors, strict=True)
+        ]
 
     async def ask(self, query: str) -> AskResult:
         """Runs the encode in a worker thread so the event loop keeps serving heartbeats and acks."""
         return (await asyncio.to_thread(self.ask_many, [query]))[0]
 
-    def _decide(self, query: str, vector: np.ndarray) -> AskResult:
-        hits = self._break_near_tie(query, self.index.search(vector, k=2 + MAX_RELATED))
+    def _decide(self, query: str, text: str, vector: np.ndarray) -> AskResult:
+        """``query`` as typed (reported back), ``text`` as normalised and embedded."""
+        hits = self._break_near_tie(text, self.index.search(vector, k=2 + MAX_RELATED))
         best = hits[0]
         off_course = float((self.off_course @ vector).max()) if self.off_course is not None else -1.0
         abstained = best.score < self.threshold or off_course > best.score + ANCHOR_MARGIN
@@ -113,3 +122,13 @@ class AskService:
         if overlap[id(winner)] >= overlap[id(hits[0])] + TIE_OVERLAP_GAIN:
             return [winner, *(h for h in hits if h is not winner)]
         return hits
+
+
+def course_speller(
+    items: Sequence[QAItem], topics: Sequence[str] = (), known_words: Iterable[str] = ()
+) -> Speller:
+    """A speller whose corrections are words of the course (and of its off-course ``topics``)."""
+    texts = list(topics)
+    for item in items:
+        texts += [item.question, item.answer or "", *item.key_points, *item.also_asked]
+    return Speller(texts, known_words)
