@@ -5,7 +5,11 @@ Three signals decide, each cheap:
 - "none of the above" anchors: general topics a course pack usually does not cover (dropout, GANs,
   the weather...). A query closer to one of them than to any course item is declined. Anchors close
   to a course question are dropped at start, so a course that covers such a topic still answers it;
-- word overlap, to break near-ties the embedding cannot see ("batch too small" vs "too large").
+- contrast words, then word overlap, to break near-ties the embedding cannot see ("batch too small" vs
+  "too large", see ``bot.core.contrast``).
+
+A query is first normalised (``bot.core.spelling``): misspellings and text-speak are corrected against
+the course's vocabulary before it is embedded.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.core.contrast import directions, opposed
 from bot.core.lexical import Lexicon
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
@@ -29,6 +34,7 @@ RELATED_FLOOR = 0.25  # related topics weaker than this are noise, not "closest 
 MAX_RELATED = 2
 TIE_MARGIN = 0.06  # items this close to the best are near-ties that word overlap may reorder
 TIE_OVERLAP_GAIN = 0.15  # ...when a near-tie shares this much more of the query's (IDF-weighted) words
+CONTRAST_MARGIN = 0.15  # an item this close to the best wins when only it leans the query's way
 ANCHOR_PRUNE = 0.6  # an anchor this similar to a course question is a course topic, not an off-course one
 ANCHOR_MARGIN = 0.03  # an anchor must beat the best item by this much to decline the query
 
@@ -73,6 +79,7 @@ class AskService:
         self.threshold = threshold
         self.lexicon = Lexicon([f"{q.question} {q.answer or ''}" for q in index.items])
         self._position = {id(item): n for n, item in enumerate(index.items)}
+        self._directions = [directions(item.question) for item in index.items]
         self.off_course = self._prune(off_course)
 
     def _prune(self, anchors: np.ndarray | None) -> np.ndarray | None:
@@ -116,6 +123,13 @@ class AskService:
     def _break_near_tie(self, query: str, hits: list[Hit]) -> list[Hit]:
         if len(hits) < 2:
             return hits
+        lean = directions(query)
+        if lean and opposed(lean, self._directions[self._position[id(hits[0].item)]]):
+            for hit in hits[1:]:
+                own = self._directions[self._position[id(hit.item)]]
+                within = hit.score >= hits[0].score - CONTRAST_MARGIN
+                if within and lean.items() & own.items() and not opposed(lean, own):
+                    return [hit, *(h for h in hits if h is not hit)]
         close = [h for h in hits if h.score >= hits[0].score - TIE_MARGIN]
         overlap = {id(h): self.lexicon.overlap(query, self._position[id(h.item)]) for h in close}
         winner = max(close, key=lambda h: overlap[id(h)])

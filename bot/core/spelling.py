@@ -32,7 +32,8 @@ TEXT_SPEAK: dict[str, str] = {
     "cant": "cannot", "wont": "will not", "isnt": "is not", "didnt": "did not", "hw": "how",
     "shud": "should", "shld": "should", "cud": "could", "wud": "would", "diff": "difference",
     "nn": "neural network", "nns": "neural networks", "ml": "machine learning", "dl": "deep learning",
-    "wich": "which", "whih": "which", "teh": "the", "btw": "by the way", "idk": "i do not know", "tho": "though", "thru": "through",
+    "wich": "which", "whih": "which", "teh": "the", "btw": "by the way", "idk": "i do not know",
+    "tho": "though", "thru": "through",
 }
 
 # Ordinary question words, kept as they are and offered as corrections ("wich" -> "which").
@@ -76,18 +77,25 @@ def _deletes(word: str, depth: int) -> set[str]:
     for n in range(1, depth + 1):
         if len(word) - n < 2:
             break
-        out.update("".join(c for k, c in enumerate(word) if k not in drop) for drop in combinations(range(len(word)), n))
+        for drop in combinations(range(len(word)), n):
+            out.add("".join(c for k, c in enumerate(word) if k not in drop))
     return out
 
 
-_INFLECTIONS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""),
-                ("ing", "e"), ("ers", ""), ("er", ""), ("y", ""), ("ly", ""), ("ise", "ize"), ("ised", "ized"),
-                ("isation", "ization"), ("e", ""))
+_INFLECTIONS = (
+    ("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"),
+    ("ers", ""), ("er", ""), ("y", ""), ("ly", ""), ("ise", "ize"), ("ised", "ized"),
+    ("isation", "ization"), ("e", ""),
+)
 
 
 def _base_forms(word: str) -> list[str]:
     """The word with a common inflection undone: "positives" -> "positive", "optimise" -> "optimize"."""
-    return [word[: -len(end)] + base for end, base in _INFLECTIONS if word.endswith(end) and len(word) - len(end) >= 3]
+    return [
+        word[: -len(end)] + base
+        for end, base in _INFLECTIONS
+        if word.endswith(end) and len(word) - len(end) >= 3
+    ]
 
 
 def _same_word(a: str, b: str) -> bool:
