@@ -27,8 +27,8 @@ from bot.core.ports import Embedder
 from bot.core.search import Hit, SemanticIndex
 from bot.core.spelling import Speller
 
-# Calibrated on tests/data/ask_eval.jsonl (see tests/core/test_ask_eval.py): below this score the
-# closest item is shown as a related topic, not as the answer.
+# Calibrated on tests/data/ask_eval.jsonl and ask_hard_dev.jsonl (tests/core/test_ask_eval.py): below
+# this score the closest item is shown as a related topic, not as the answer.
 DEFAULT_THRESHOLD = 0.36
 RELATED_FLOOR = 0.25  # related topics weaker than this are noise, not "closest topics"
 MAX_RELATED = 2
@@ -36,7 +36,9 @@ TIE_MARGIN = 0.06  # items this close to the best are near-ties that word overla
 TIE_OVERLAP_GAIN = 0.15  # ...when a near-tie shares this much more of the query's (IDF-weighted) words
 CONTRAST_MARGIN = 0.15  # an item this close to the best wins when only it leans the query's way
 ANCHOR_PRUNE = 0.6  # an anchor this similar to a course question is a course topic, not an off-course one
-ANCHOR_MARGIN = 0.0  # an anchor closer than the best item declines the query
+# An anchor this close to the best item declines the query: a near tie goes to the anchor, because an
+# item's score is the best of its many views while an anchor is one short text.
+ANCHOR_MARGIN = -0.02
 
 
 @dataclass(frozen=True)
