@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from itertools import combinations
 
 from bot.core.answer_checks import STOPWORDS
@@ -162,6 +162,3 @@ class Speller:
             return word if corrected == word.lower() else corrected
 
         return _TOKEN.sub(fix, query)
-
-    def correct_all(self, queries: Sequence[str]) -> list[str]:
-        return [self.normalise(q) for q in queries]
