@@ -2,7 +2,9 @@
 
 The loader stops at the first error because the bot cannot run on a broken pack; an author fixing a
 pack wants the whole list, plus warnings the loader does not care about: questions so alike that
-``/ask`` cannot tell them apart and the quiz would ask the same thing twice.
+``/ask`` cannot tell them apart and the quiz would ask the same thing twice. A minimal pair that differs
+in a contrast word ("batch size too small" / "too large") embeds almost identically but asks opposite
+things, so it is not warned about (``bot.core.contrast``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.core.contrast import directions, opposed
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
 from content.errors import Problem
@@ -56,10 +59,11 @@ def near_duplicate_problems(
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors = vectors / np.where(norms > 0, norms, 1.0)  # cheap insurance if an embedder does not normalise
     similarity = vectors @ vectors.T
+    leans = [directions(item.question) for item in items]
     for j in range(len(items)):
         for i in range(j):
             score = float(similarity[i, j])
-            if score >= threshold and (i, j) not in same_text:
+            if score >= threshold and (i, j) not in same_text and not opposed(leans[i], leans[j]):
                 problems.append(
                     Problem(
                         file, items[j].line, items[j].id, "warning",

@@ -18,7 +18,7 @@ from bot.core.pack import CoursePack, QAItem
 from content.errors import Problem, Severity
 
 PACK_KEYS = ("id", "title", "description", "questions")
-ITEM_KEYS = ("id", "question", "answer", "key_points", "misconceptions", "accept")
+ITEM_KEYS = ("id", "question", "answer", "key_points", "misconceptions", "accept", "also_asked")
 RUBRIC_KEYS = ("key_points", "misconceptions", "accept")  # grading aids: only for answered items
 
 _STR = "tag:yaml.org,2002:str"
@@ -206,9 +206,10 @@ class _Validator:
                         f"'{key}' given but the item has no answer (a rubric grades against an answer)",
                         item_id=label,
                     )
+        also_asked = self.text_list(fields["also_asked"], "also_asked", label) if "also_asked" in fields else ()
         if item_id is None or question is None:
             return None
-        return QAItem(id=item_id, question=question, answer=answer, line=line, **rubric)
+        return QAItem(id=item_id, question=question, answer=answer, line=line, also_asked=also_asked, **rubric)
 
     def document(self, root: yaml.Node | None, default_id: str) -> tuple[dict[str, str], list[QAItem]]:
         if root is None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.app.settings import Settings, load_settings
-from bot.core.ask import DEFAULT_THRESHOLD, AskService
+from bot.core.ask import DEFAULT_THRESHOLD, AskService, course_speller
 from bot.core.grading import MeaningGrader
 from bot.core.instrumentation import CountingPlatform, TimedGrader
 from bot.core.metrics import ErrorCounter, Metrics
@@ -27,6 +27,7 @@ from bot.infra.metrics import prometheus_metrics
 from content.errors import PackError
 from content.loader import default_pack_path, load_pack
 from content.topics import load_off_course_topics
+from content.vocabulary import load_english_words
 
 if TYPE_CHECKING:  # storage and the quiz engine load only for commands that serve quizzes
     from bot.app.quiz_wiring import QuizFeature
@@ -113,14 +114,19 @@ def build_course_models(
         course_embedder = cached
     try:
         index = SemanticIndex.build(pack.questions, course_embedder)
-        anchors = course_embedder.encode(load_off_course_topics())
+        topics = load_off_course_topics()
+        anchors = course_embedder.encode(topics)
         grader = MeaningGrader(pack.questions, course_embedder, query_embedder=embedder)
     finally:
         if cached:
             log.info("course encoded items=%d newly_encoded=%d", len(pack.questions), cached.misses)
             cached.close()
     ask = AskService(
-        index, embedder, DEFAULT_THRESHOLD if threshold is None else threshold, off_course=anchors
+        index,
+        embedder,
+        DEFAULT_THRESHOLD if threshold is None else threshold,
+        off_course=anchors,
+        speller=course_speller(pack.questions, topics, load_english_words()),
     )
     return ask, grader
 

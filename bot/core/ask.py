@@ -5,31 +5,40 @@ Three signals decide, each cheap:
 - "none of the above" anchors: general topics a course pack usually does not cover (dropout, GANs,
   the weather...). A query closer to one of them than to any course item is declined. Anchors close
   to a course question are dropped at start, so a course that covers such a topic still answers it;
-- word overlap, to break near-ties the embedding cannot see ("batch too small" vs "too large").
+- contrast words, then word overlap, to break near-ties the embedding cannot see ("batch too small" vs
+  "too large", see ``bot.core.contrast``).
+
+A query is first normalised (``bot.core.spelling``): misspellings and text-speak are corrected against
+the course's vocabulary before it is embedded.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from bot.core.contrast import directions, opposed
 from bot.core.lexical import Lexicon
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
 from bot.core.search import Hit, SemanticIndex
+from bot.core.spelling import Speller
 
-# Calibrated on tests/data/ask_eval.jsonl (see tests/core/test_ask_eval.py): below this score the
-# closest item is shown as a related topic, not as the answer.
-DEFAULT_THRESHOLD = 0.34
+# Calibrated on tests/data/ask_eval.jsonl and ask_hard_dev.jsonl (tests/core/test_ask_eval.py): below
+# this score the closest item is shown as a related topic, not as the answer.
+DEFAULT_THRESHOLD = 0.36
 RELATED_FLOOR = 0.25  # related topics weaker than this are noise, not "closest topics"
 MAX_RELATED = 2
 TIE_MARGIN = 0.06  # items this close to the best are near-ties that word overlap may reorder
 TIE_OVERLAP_GAIN = 0.15  # ...when a near-tie shares this much more of the query's (IDF-weighted) words
+CONTRAST_MARGIN = 0.15  # an item this close to the best wins when only it leans the query's way
 ANCHOR_PRUNE = 0.6  # an anchor this similar to a course question is a course topic, not an off-course one
-ANCHOR_MARGIN = 0.03  # an anchor must beat the best item by this much to decline the query
+# An anchor this close to the best item declines the query: a near tie goes to the anchor, because an
+# item's score is the best of its many views while an anchor is one short text.
+ANCHOR_MARGIN = -0.02
 
 
 @dataclass(frozen=True)
@@ -62,13 +71,17 @@ class AskService:
         threshold: float = DEFAULT_THRESHOLD,
         *,
         off_course: np.ndarray | None = None,
+        speller: Speller | None = None,
     ) -> None:
-        """``off_course``: vectors of the "none of the above" anchors (see module docstring)."""
+        """``off_course``: vectors of the "none of the above" anchors (see module docstring).
+        ``speller``: corrects queries before they are embedded (see ``course_speller``); none: as typed."""
         self.index = index
+        self.speller = speller
         self.embedder = embedder
         self.threshold = threshold
         self.lexicon = Lexicon([f"{q.question} {q.answer or ''}" for q in index.items])
         self._position = {id(item): n for n, item in enumerate(index.items)}
+        self._directions = [directions(item.question) for item in index.items]
         self.off_course = self._prune(off_course)
 
     def _prune(self, anchors: np.ndarray | None) -> np.ndarray | None:
@@ -82,15 +95,20 @@ class AskService:
         """Answer many queries with one batched encode (``studybot ask`` and the evaluation use it)."""
         if not queries:
             return []
-        vectors = self.embedder.encode(list(queries))
-        return [self._decide(query, vector) for query, vector in zip(queries, vectors, strict=True)]
+        normalised = [self.speller.normalise(q) for q in queries] if self.speller else list(queries)
+        vectors = self.embedder.encode(normalised)
+        return [
+            self._decide(query, text, vector)
+            for query, text, vector in zip(queries, normalised, vectors, strict=True)
+        ]
 
     async def ask(self, query: str) -> AskResult:
         """Runs the encode in a worker thread so the event loop keeps serving heartbeats and acks."""
         return (await asyncio.to_thread(self.ask_many, [query]))[0]
 
-    def _decide(self, query: str, vector: np.ndarray) -> AskResult:
-        hits = self._break_near_tie(query, self.index.search(vector, k=2 + MAX_RELATED))
+    def _decide(self, query: str, text: str, vector: np.ndarray) -> AskResult:
+        """``query`` as typed (reported back), ``text`` as normalised and embedded."""
+        hits = self._break_near_tie(text, self.index.search(vector, k=2 + MAX_RELATED))
         best = hits[0]
         off_course = float((self.off_course @ vector).max()) if self.off_course is not None else -1.0
         abstained = best.score < self.threshold or off_course > best.score + ANCHOR_MARGIN
@@ -107,9 +125,26 @@ class AskService:
     def _break_near_tie(self, query: str, hits: list[Hit]) -> list[Hit]:
         if len(hits) < 2:
             return hits
+        lean = directions(query)
+        if lean and opposed(lean, self._directions[self._position[id(hits[0].item)]]):
+            for hit in hits[1:]:
+                own = self._directions[self._position[id(hit.item)]]
+                within = hit.score >= hits[0].score - CONTRAST_MARGIN
+                if within and lean.items() & own.items() and not opposed(lean, own):
+                    return [hit, *(h for h in hits if h is not hit)]
         close = [h for h in hits if h.score >= hits[0].score - TIE_MARGIN]
         overlap = {id(h): self.lexicon.overlap(query, self._position[id(h.item)]) for h in close}
         winner = max(close, key=lambda h: overlap[id(h)])
         if overlap[id(winner)] >= overlap[id(hits[0])] + TIE_OVERLAP_GAIN:
             return [winner, *(h for h in hits if h is not winner)]
         return hits
+
+
+def course_speller(
+    items: Sequence[QAItem], topics: Sequence[str] = (), known_words: Iterable[str] = ()
+) -> Speller:
+    """A speller whose corrections are words of the course (and of its off-course ``topics``)."""
+    texts = list(topics)
+    for item in items:
+        texts += [item.question, item.answer or "", *item.key_points, *item.also_asked]
+    return Speller(texts, known_words)

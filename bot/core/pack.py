@@ -19,6 +19,9 @@ class QAItem:
     key_points: tuple[str, ...] = ()
     misconceptions: tuple[str, ...] = ()
     accept: tuple[str, ...] = ()
+    # Other ways students ask this, situations and symptoms included ("my first layers barely learn"):
+    # extra search views for /ask, never used for grading.
+    also_asked: tuple[str, ...] = ()
     line: int | None = None  # where the item starts in its source file, for error messages
 
     @property

@@ -36,7 +36,7 @@ class Hit:
 
 def item_views(item: QAItem) -> list[str]:
     """The texts embedded for one item; the first is always its question."""
-    views = [item.question]
+    views = [item.question, *item.also_asked]
     if item.answered:
         views.append(f"{item.question} {item.answer}")
         views.extend(f"{item.question} {point}" for point in item.key_points)

@@ -154,3 +154,39 @@ questions:
     problems = check_pack_file(write(tmp_path, text), model)
     assert [(p.severity, p.item_id) for p in problems] == [("warning", "3")]
     assert "item 1 (line 3" in problems[0].message
+
+
+@pytest.mark.slow
+def test_real_model_tells_a_contrast_pair_from_a_duplicate(tmp_path: Path, model):
+    """1.16/1.17 of the shipped pack differ in small/large: opposite questions, no warning. The
+    rephrased duplicates around them still warn, whatever contrast words surround them."""
+    text = """\
+title: Contrast pairs
+questions:
+  - id: "1.16"
+    question: What happens when the batch size during the optimization is set too small?
+    answer: Training is slower and noisier.
+  - id: "1.17"
+    question: What happens when the batch size during the optimization is set too large?
+    answer: Training is faster but may generalize worse.
+  - id: "3"
+    question: Why is training on a GPU faster than on a CPU?
+    answer: Parallel arithmetic.
+  - id: "4"
+    question: Why is training faster on a GPU than on a CPU?
+    answer: Parallel arithmetic.
+  - id: "5"
+    question: What is the purpose of DataLoaders in pytorch?
+    answer: Batching and shuffling.
+  - id: "6"
+    question: What are DataLoaders in PyTorch used for?
+    answer: Batching and shuffling.
+"""
+    problems = check_pack_file(write(tmp_path, text), model)
+    assert [(p.severity, p.item_id) for p in problems] == [("warning", "4"), ("warning", "6")]
+
+
+@pytest.mark.slow
+def test_shipped_pack_has_no_near_duplicate_warning_for_its_contrast_pair(model):
+    problems = check_pack_file(default_pack_path(), model)
+    assert not [p for p in problems if p.item_id in {"1.16", "1.17"}]

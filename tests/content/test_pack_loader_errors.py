@@ -165,3 +165,18 @@ def test_first_error_mentions_how_many_more(tmp_path: Path):
 def test_missing_file_is_a_pack_error(tmp_path: Path):
     with pytest.raises(PackError, match="no such pack file"):
         load_pack(tmp_path / "nope.yaml")
+
+
+def test_also_asked_is_read_for_answered_and_unanswered_items(tmp_path: Path):
+    text = GOOD.replace(
+        "    accept: [an n-d array]\n",
+        "    accept: [an n-d array]\n    also_asked: [my array has three axes, n-d arrays]\n",
+    ).replace("    answer: null\n", "    answer: null\n    also_asked:\n      - my CPU is too slow\n")
+    first, second = load_pack(write(tmp_path, text)).questions
+    assert first.also_asked == ("my array has three axes", "n-d arrays")
+    assert second.also_asked == ("my CPU is too slow",)
+
+
+def test_also_asked_must_be_a_list_of_texts(tmp_path: Path):
+    error = load_error(tmp_path, GOOD.replace("    answer: null\n", "    answer: null\n    also_asked: {a: b}\n"))
+    assert "also_asked" in str(error)

@@ -114,3 +114,27 @@ def test_word_overlap_breaks_a_near_tie(fake_embedder):
     service = AskService(SemanticIndex.build([large, small], blind), blind, threshold=0.0)
     assert service.ask_many(["batch size too small what happens"])[0].item.id == "s"
     assert service.ask_many(["batch size too large what happens"])[0].item.id == "l"
+
+
+def test_also_asked_texts_are_search_views_of_their_item(fake_embedder):
+    plain = QAItem("1", "What is the vanishing gradient problem?", "Gradients shrink layer by layer.")
+    situated = QAItem(
+        "1", plain.question, plain.answer, also_asked=("my first layers barely learn while the last ones do",)
+    )
+    other = QAItem("2", "Why are neural networks trained on GPUs?", "Parallel arithmetic.")
+    query = fake_embedder.encode(["first layers barely learn"])[0]
+    without = SemanticIndex.build([plain, other], fake_embedder).search(query, k=1)[0]
+    with_views = SemanticIndex.build([situated, other], fake_embedder).search(query, k=1)[0]
+    assert with_views.item.id == "1" and with_views.score > without.score + 0.3
+
+
+def test_ask_embeds_the_spelling_normalised_query(fake_embedder):
+    from bot.core.ask import course_speller
+
+    index = SemanticIndex.build(ITEMS, fake_embedder)
+    plain = AskService(index, fake_embedder, threshold=0.5)
+    spelled = AskService(index, fake_embedder, threshold=0.5, speller=course_speller(ITEMS))
+    query = "wat is imbalenced dta"
+    assert plain.ask_many([query])[0].abstained
+    result = spelled.ask_many([query])[0]
+    assert not result.abstained and result.item.id == "2" and result.query == query
