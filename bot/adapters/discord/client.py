@@ -20,8 +20,8 @@ from discord.http import HTTPClient, Route
 
 from bot.adapters.discord.commands import build_commands
 from bot.adapters.discord.render import NO_MENTIONS, message_parts
-from bot.adapters.discord.ui import AnswerButton, answer_form, parse_form_id, submitted_text
-from bot.core.studybot import StudyBot
+from bot.adapters.discord.ui import AnswerButton, answer_form, is_button_id, parse_form_id, submitted_text
+from bot.core.studybot import BUTTON_GONE, StudyBot
 from bot.core.types import ButtonAction, Command, Place, PostedMessage, Reply, User
 
 log = logging.getLogger(__name__)
@@ -121,11 +121,19 @@ class StudyBotClient(discord.AutoShardedClient):
         )
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Answer forms are handled here, from their custom_id, so they need no state in memory."""
+        """Answer forms are handled here, from their custom_id, so they need no state in memory. A button
+        or form that is not ours (any more) gets a short private message, never "interaction failed"."""
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if interaction.type is discord.InteractionType.component:
+            if not is_button_id(custom_id):  # ours are answered by AnswerButton
+                await self.adapter.say_gone(interaction)
+            return
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        parsed = parse_form_id(str((interaction.data or {}).get("custom_id", "")))
-        if parsed is not None:
+        parsed = parse_form_id(custom_id)
+        if parsed is None:
+            await self.adapter.say_gone(interaction)
+        else:
             await self.adapter.submit_answer_form(interaction, *parsed)
 
 
@@ -243,6 +251,7 @@ class DiscordAdapter:
         deferred_public = bool(share)
         await interaction.response.defer(ephemeral=not deferred_public, thinking=True)
         user, place = self.who(interaction)
+        args = args if isinstance(args, str) else str(args)  # an option synced with another type
         reply = await self.bot.handle(user, place, Command(name=name, args=args))
         public = not reply.ephemeral if share is None else share and reply.kind not in PRIVATE_KINDS
         if public != deferred_public:
@@ -276,11 +285,22 @@ class DiscordAdapter:
         except Exception as exc:
             await self.report_error(interaction, exc)
 
+    async def say_gone(self, interaction: discord.Interaction) -> None:
+        """A click or form the bot no longer knows: say so privately."""
+        log.info("discord unknown component custom_id=%.100s", (interaction.data or {}).get("custom_id"))
+        try:
+            await interaction.response.send_message(BUTTON_GONE, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.warning("discord could not answer an unknown component")
+
     async def report_error(self, interaction: discord.Interaction, error: Exception) -> None:
         """A short private message for the user, the traceback for the log; never "interaction failed"."""
         if isinstance(error, app_commands.CommandNotFound):
             log.warning("discord command not found command=%s", error.name)
             text = "That command is not available any more. Type `/` to see the current ones."
+        elif isinstance(error, app_commands.CommandSignatureMismatch):  # options of an older version
+            log.warning("discord command out of date command=%s", error.command.qualified_name)
+            text = "That command has changed. Type `/` and pick it again."
         else:
             error = getattr(error, "original", error)  # app_commands.CommandInvokeError wraps it
             command = interaction.command.qualified_name if interaction.command else interaction.type.name

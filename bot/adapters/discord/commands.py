@@ -48,8 +48,10 @@ def description(spec: CommandSpec, fallback: str) -> str:
     return shorten(spec.summary or fallback, DESCRIPTION_CHARS)
 
 
-def _join(*words: str) -> str:
-    return " ".join(w.strip() for w in words if w and w.strip())
+def _join(*words: object) -> str:
+    """Option values as one line; a value of another type than declared (the command changed since it
+    was synced) is taken as its text."""
+    return " ".join(str(w).strip() for w in words if w is not None and str(w).strip())
 
 
 # --- autocomplete ---------------------------------------------------------------------------------

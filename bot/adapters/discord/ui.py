@@ -27,11 +27,17 @@ _FORM_TITLES = {ButtonAction.ANSWER_QUIZ: "Answer the quiz", ButtonAction.ANSWER
 
 
 def button_id(action: ButtonAction, value: str) -> str:
+    form_id(action, value)  # the form the button opens carries the value too: it must fit as well
     return _checked_id(f"studybot:{action.value}:{value}")
 
 
 def form_id(action: ButtonAction, value: str) -> str:
     return _checked_id(f"studybot:form:{action.value}:{value}")
+
+
+def is_button_id(custom_id: str) -> bool:
+    """A custom_id of our answer buttons (``AnswerButton`` handles those)."""
+    return re.fullmatch(BUTTON_ID_TEMPLATE, custom_id) is not None
 
 
 def parse_form_id(custom_id: str) -> tuple[ButtonAction, str] | None:
@@ -96,7 +102,8 @@ def submitted_text(data: Any, input_id: str = ANSWER_INPUT_ID) -> str:
     while stack:
         component = stack.pop()
         if component.get("custom_id") == input_id and "value" in component:
-            return component["value"] or ""
+            value = component["value"]
+            return value if isinstance(value, str) else ""
         stack.extend(component.get("components", []))
         if "component" in component:
             stack.append(component["component"])

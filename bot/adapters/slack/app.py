@@ -61,6 +61,22 @@ def _drop_token_notice(record: logging.LogRecord) -> bool:
     return "will be unused" not in record.getMessage()
 
 
+def payload_str(data: object, *path: str) -> str:
+    """The string at ``path`` in a Slack payload; "" where a level is missing or not what Slack documents,
+    so an odd payload is handled as one without that field instead of failing the listener."""
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, str) else ""
+
+
+def _is_integer(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
 class SlackStartError(RuntimeError):
     """Slack refused a token or could not be reached at start; the message says what to fix."""
 
@@ -163,7 +179,8 @@ class SlackAdapter:
         if not self.serve_http:
             log.info("slack ready mode=http path=%s (on the shared HTTP server)", EVENTS_PATH)
             return
-        web_app = self.app.web_app(path=EVENTS_PATH, port=self.port)
+        web_app = web.Application()
+        web_app.router.add_post(EVENTS_PATH, self.handle_http)
         web_app.router.add_get(HEALTH_PATH, self._health)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
@@ -214,7 +231,12 @@ class SlackAdapter:
         return PostedMessage(place=message.place, message_id=str(response["ts"]))
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        """One request to ``EVENTS_PATH`` served by another aiohttp app (bolt checks the signature)."""
+        """One request to ``EVENTS_PATH`` (bolt checks the signature), on our server or a shared one.
+
+        A timestamp that is not a number is refused here: bolt's check would raise on it (a 500)."""
+        timestamp = request.headers.get("X-Slack-Request-Timestamp")
+        if timestamp is not None and not _is_integer(timestamp):
+            return web.json_response({"error": "invalid request"}, status=401)
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
@@ -296,17 +318,22 @@ class SlackAdapter:
 
     async def _on_share(self, ack, body: dict, action: dict, respond) -> None:
         await ack()
+        if not payload_str(body, "response_url"):
+            log.warning("slack share without a response_url: nothing to share into")
+            return
         try:
-            data = json.loads(action.get("value") or "{}")
+            data = json.loads(payload_str(action, "value") or "{}")
         except ValueError:
             data = {}
+        if not isinstance(data, dict):
+            data = {}
         reply = self._shareable.pop(str(data.get("t", "")))
-        user_id = (body.get("user") or {}).get("id", "")
+        user_id = payload_str(body, "user", "id")
         if reply is None and data.get("c"):
             # Another worker rendered it, or we restarted: run the same command again.
-            team_id = (body.get("team") or {}).get("id", "")
-            channel = (body.get("channel") or {}).get("id", "")
-            name = (body.get("user") or {}).get("username") or (body.get("user") or {}).get("name") or ""
+            team_id = payload_str(body, "team", "id")
+            channel = payload_str(body, "channel", "id")
+            name = payload_str(body, "user", "username") or payload_str(body, "user", "name")
             user = await self._user(team_id, user_id, name, check_admin=False)
             reply = await self.bot.handle(
                 user,
@@ -328,12 +355,11 @@ class SlackAdapter:
         kind = bk.parse_action_id(action.get("action_id", ""))
         if kind is None:
             return
-        container = body.get("container") or {}
         metadata = {
             "a": kind.value,
             "v": str(action.get("value", "")),
-            "c": (body.get("channel") or {}).get("id") or container.get("channel_id") or "",
-            "t": (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "",
+            "c": payload_str(body, "channel", "id") or payload_str(body, "container", "channel_id"),
+            "t": payload_str(body, "team", "id") or payload_str(body, "user", "team_id"),
         }
         view = bk.answer_modal(
             action=kind,
@@ -341,12 +367,15 @@ class SlackAdapter:
             question=bk.question_from_message(body.get("message")),
             max_chars=MAX_ANSWER_CHARS,
         )
+        trigger_id = payload_str(body, "trigger_id")
+        if not trigger_id:
+            log.warning("slack answer button without a trigger_id: no form to open")
+            return
         # trigger_id lives 3 s: open the modal before anything slow.
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await client.views_open(trigger_id=trigger_id, view=view)
 
     async def _on_answer_submit(self, ack, body: dict, view: dict, client: AsyncWebClient) -> None:
-        values = (view.get("state") or {}).get("values") or {}
-        raw = ((values.get(bk.ANSWER_BLOCK) or {}).get(bk.ANSWER_INPUT) or {}).get("value") or ""
+        raw = payload_str(view, "state", "values", bk.ANSWER_BLOCK, bk.ANSWER_INPUT, "value")
         if not clean_text(raw):
             await ack(response_action="errors", errors={bk.ANSWER_BLOCK: EMPTY_ANSWER})
             return
@@ -366,10 +395,11 @@ class SlackAdapter:
             await ack()
             log.warning("slack answer without usable metadata view=%s", view.get("id"))
             return
-        who = body.get("user") or {}
-        user_id = who.get("id", "")
-        place = Place(PLATFORM, meta.get("t") or (body.get("team") or {}).get("id", ""), meta.get("c", ""))
-        user = User(PLATFORM, user_id, who.get("username") or who.get("name") or user_id)
+        user_id = payload_str(body, "user", "id")
+        name = payload_str(body, "user", "username") or payload_str(body, "user", "name") or user_id
+        team_id = payload_str(meta, "t") or payload_str(body, "team", "id")
+        place = Place(PLATFORM, team_id, payload_str(meta, "c"))
+        user = User(PLATFORM, user_id, name)
         acked = False
 
         async def received() -> None:
@@ -411,8 +441,8 @@ class SlackAdapter:
     async def _on_home_opened(self, event: dict, body: dict) -> None:
         if event.get("tab") != "home":
             return
-        user_id = event.get("user", "")
-        team_id = body.get("team_id") or ""
+        user_id = payload_str(event, "user")
+        team_id = payload_str(body, "team_id")
         await self.client.views_publish(user_id=user_id, view=await self.home_view(team_id, user_id))
 
     async def home_view(self, team_id: str, user_id: str) -> dict:

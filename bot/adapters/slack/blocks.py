@@ -240,10 +240,15 @@ def question_from_message(message: dict | None) -> list[dict]:
     re-capped and kept ``verbatim``.
     """
     found: list[dict] = []
-    for block in (message or {}).get("blocks") or []:
+    blocks = message.get("blocks") if isinstance(message, dict) else None
+    for block in blocks if isinstance(blocks, list) else []:
+        if not isinstance(block, dict):
+            continue
         if block.get("type") == "actions":
             break
-        text = (block.get("text") or {}) if block.get("type") == "section" else {}
+        text = block.get("text") if block.get("type") == "section" else None
+        if not isinstance(text, dict):
+            continue
         if text.get("type") == "mrkdwn" and isinstance(text.get("text"), str) and text["text"].strip():
             found.append(section(_cut(text["text"], SECTION_TEXT)))
     return found[:4]
