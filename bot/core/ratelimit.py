@@ -33,8 +33,8 @@ class RateLimiter:
         events.append(now)
         return 0.0
 
-    def __len__(self) -> int:
-        """Users tracked now."""
+    def tracked(self) -> int:
+        """Users remembered now (not ``__len__``: an empty limiter must still be truthy)."""
         return len(self._events)
 
     def _sweep(self, now: float) -> None:

@@ -75,7 +75,7 @@ def test_users_idle_for_a_window_are_forgotten():
     limiter = RateLimiter(5, 60.0, clock=clock)
     for n in range(SWEEP_EVERY - 1):
         assert limiter.retry_after(("slack", f"U{n}")) == 0
-    assert len(limiter) == SWEEP_EVERY - 1  # all within the window: all remembered
+    assert limiter.tracked() == SWEEP_EVERY - 1  # all within the window: all remembered
     clock.now = 61.0
     limiter.retry_after(("slack", "late"))  # the sweep runs: everyone else has been idle a window
-    assert len(limiter) == 1
+    assert limiter.tracked() == 1
