@@ -268,7 +268,9 @@ class QuizService:
         reference = item.answer if item else None
         if result.outcome is RecordOutcome.ALREADY_ANSWERED:
             heading = "You already answered this quiz — one answer each. Your first answer:"
-            return replies.graded(answer.result, reference, heading=f"{heading}\n> {_short(answer.text)}")
+            return replies.graded(
+                answer.result, reference, heading=f"{heading}\n> {_short(answer.text)}", already=True
+            )
         return replies.graded(answer.result, reference)
 
     async def open_quiz(self, place: Place) -> Quiz | None:
