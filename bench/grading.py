@@ -62,7 +62,8 @@ def main() -> None:
             grader.grade_many(work[i : i + batch])
         rate = len(work) / (time.perf_counter() - start)
         print(
-            f"  batch {batch:4d}: graded {rate:7.1f} answers/s   bare encode of the same texts {encode_rate:7.1f} answers/s"
+            f"  batch {batch:4d}: graded {rate:7.1f} answers/s ({1000 / rate:5.1f} ms per answer)   "
+            f"bare encode of the same texts {encode_rate:7.1f} answers/s"
         )
 
 

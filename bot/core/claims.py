@@ -26,7 +26,8 @@ from bot.core.answer_checks import NEGATIONS, STOPWORDS
 TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 # a clause ends at sentence punctuation and before a conjunction that starts a new claim
 CLAUSE_BREAK = re.compile(
-    r"[.;!?:\n]+\s*|,?\s+\b(?:while|whereas|but|so|because|since|although|though|however|whilst)\b\s+|,\s+which\s+",
+    r"[.;!?:,\n]*\s*\b(?:while|whereas|but|so|because|since|although|though|however|whilst|which)\b\s+"
+    r"|[.;!?:,]+(?:\s+|$)|\n+",
     re.IGNORECASE,
 )
 
@@ -55,6 +56,8 @@ def stem(token: str) -> str:
     token = token.replace("’", "'")
     if token.endswith("'s"):
         token = token[:-2]
+    if len(token) > 4 and token.endswith(("ches", "shes", "sses", "xes")):
+        return token[:-2]
     if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "is")) and token not in _NOT_PLURAL:
         return token[:-1]
     return token
@@ -107,7 +110,8 @@ def _mentions(toks: list[str], contrast: Contrast, taken: set[int]) -> list[_Men
             taken |= span
             # "worse than fine-tuning" says fine-tuning is the better one: a term after "than" is
             # the side compared against, read like a negated one
-            negated = any(w in NEGATIONS for w in toks[max(0, start - 3) : start])
+            before = toks[max(0, start - 2) : start]
+            negated = any(w in NEGATIONS for w in before) and "only" not in before  # "not only X"
             compared = "than" in toks[max(0, start - 2) : start]
             found.append(_Mention(member, start, negated or compared))
     return sorted(found, key=lambda m: m.position)
@@ -173,7 +177,11 @@ def contradicts(said: Reading, point: Reading, *, picks: bool = False) -> bool:
     shared = [c for c in said.sides if c in point.sides and (c in point.both) == (c in said.both)]
     # "The RNN." answers a which-one question (``picks``) with one side of a contrast
     bare_pick = picks and len(said.sides) == 1 and not said.content and not said.negated
-    if len(shared) < 2 and not (shared and bare_pick):
+    # one shared contrast is enough when the answer turns round an order or comparison the point
+    # states with both sides ("'cpu' if torch.cuda.is_available() else 'cuda'")
+    overlap = bool(said.content & point.content)
+    strong = overlap and any(said.sides[c] != point.sides[c] and c in point.both for c in shared)
+    if len(shared) < 2 and not (shared and (bare_pick or strong)):
         return False
     flips = sum(said.sides[c] != point.sides[c] for c in shared)
     restated = len(said.content & point.content) >= max(1, round(0.6 * len(point.content)))

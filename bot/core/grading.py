@@ -29,7 +29,7 @@ import numpy as np
 from bot.core import answer_checks as checks
 from bot.core.claims import ClaimChecker
 from bot.core.grade import Grade, Verdict
-from bot.core.grading_model import FEATURES, INTERCEPT, WEIGHTS
+from bot.core.grading_model import FEATURES, INTERCEPT, PARTIAL_INTERCEPT, PARTIAL_WEIGHTS, WEIGHTS
 from bot.core.list_items import ListRubric
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
@@ -41,14 +41,14 @@ SHORT_ANSWER_WORDS = 4  # a reference this short is a short answer: graded by th
 @dataclass(frozen=True)
 class GradingThresholds:
     correct: float = 0.6  # model probability for ``correct`` (above 0.5: the grader leans to reject)
-    partial: float = 0.3  # ...and for ``partial``
+    partial: float = 0.5  # the second model's probability for ``partial`` (at least partly right)
     cover: float = 0.5  # a key point counts as covered (shown to the student) at this similarity
     misconception_margin: float = 0.1  # a misconception this much closer than any key point: wrong
     other_question_margin: float = 0.1  # another question's answer this much closer: wrong
     question_copy: float = 0.9  # this close to the question and closer to it than to the reference
     reference_copy: float = 0.9  # this close to the reference answer is the reference, restated
     short_answer_max_words: int = 6  # an answer this short naming an ``accept`` term is right
-    review_band: float = 0.05  # a probability this close to ``correct`` is left to the staff (review)
+    review_band: float = 0.03  # a probability this close to ``correct`` is left to the staff (review)
     lenient_cover: float = 0.35  # a right answer (by the model) covers a point at this similarity
     bare_yes_no_words: int = 3  # a right yes/no with at most this many other content words: partial
 
@@ -216,8 +216,16 @@ class MeaningGrader:
                 return guard, frozenset(range(len(r.key_points)))
             if guard.score and probability(features) >= self.t.correct:  # guard and model disagree
                 return _Decision(Verdict.REVIEW, guard.score, guard.lead), similar
-            return guard, similar if guard.score else frozenset()
+            return guard, frozenset()  # incorrect: nothing praised
         return self._by_model(r, features, similar, listed)
+
+    def decided_by_rules(self, r: _Rubric, text: str) -> bool:
+        """Whether a rule settles the answer before the models (what ``scripts/fit_grader.py`` skips)."""
+        if checks.is_non_answer(text) or checks.looks_like_gibberish(text):
+            return True
+        if self.text_rules(r, text) is not None or self._bare_yes_no(r, text) is not None:
+            return True
+        return self._list_answer(r, text) is not None and len(r.list_points) == len(r.key_points)
 
     def _by_model(
         self, r: _Rubric, features: dict, similar: frozenset[int], listed: tuple[_Decision, frozenset[int]] | None
@@ -239,11 +247,12 @@ class MeaningGrader:
             if list_done and len(covered) == len(r.key_points):
                 return _Decision(Verdict.CORRECT, score, "Well done."), frozenset(covered)
             return _Decision(Verdict.PARTIAL, min(score, 59), "Partly there."), frozenset(covered)
-        if p >= self.t.partial:
-            return _Decision(Verdict.PARTIAL, score, "Partly there."), frozenset(covered)
-        if len(covered) == len(r.key_points):  # the model and the key points disagree: ask the staff
-            return _Decision(Verdict.REVIEW, score, "Hard to call."), frozenset(covered)
-        return _Decision(Verdict.INCORRECT, score, "Not quite."), frozenset(covered)
+        if partial_probability(features) >= self.t.partial:
+            if len(covered) == len(r.key_points):  # not right, so something is missing: the least evident
+                covered.discard(int(np.argmin(features["kp_sims"])))
+            return _Decision(Verdict.PARTIAL, max(30, min(score, 59)), "Partly there."), frozenset(covered)
+        # incorrect: no "You got" — what looks covered may be the very point the answer gets wrong
+        return _Decision(Verdict.INCORRECT, min(score, 29), "Not quite."), frozenset()
 
     def contradictions(self, r: _Rubric, text: str) -> list[tuple[int, str]]:
         """(key point, what the answer said) for each key point the answer takes the other side of."""
@@ -281,6 +290,10 @@ class MeaningGrader:
             return _Decision(Verdict.INCORRECT, 5 if n else 0, lead), touched
         if n >= need and not count.wrong:
             return _Decision(Verdict.CORRECT, 100, "Well done."), frozenset(r.list_points)
+        if touched and len(touched) == len(r.list_points):  # not all items yet: the least named point is missed
+            given = set(count.right)
+            listing = r.listing
+            touched = touched - {min(touched, key=lambda i: len(given & set(listing.count_in(r.key_points[i]).right)))}
         lead = f"You named {n} of the {need} asked for ({', '.join(count.right)})."
         if count.wrong:
             lead += f" You said {', '.join(count.wrong)}; the course does not count that among them."
@@ -347,6 +360,7 @@ class MeaningGrader:
             "question_minus_ref": question - ref,
             "log_words": float(np.log1p(len(checks.words(text)))),
             "names_accepted": float(any(checks.mentions(text, term) for term in r.accept)),
+            "yes_no_agrees": float(r.yes_no * given) if r.yes_no and (given := checks.polarity(text)) else 0.0,
             "covered_040": float((kp_sims >= 0.4).mean()),
             "covered_050": float((kp_sims >= 0.5).mean()),
         }
@@ -389,4 +403,11 @@ def _point(text: str) -> str:
 def probability(features: dict) -> float:
     """The logistic model's probability that the answer is right."""
     z = INTERCEPT + sum(w * float(features[name]) for name, w in zip(FEATURES, WEIGHTS, strict=True))
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def partial_probability(features: dict) -> float:
+    """The second logistic model's probability that the answer is at least partly right."""
+    pairs = zip(FEATURES, PARTIAL_WEIGHTS, strict=True)
+    z = PARTIAL_INTERCEPT + sum(w * float(features[name]) for name, w in pairs)
     return float(1.0 / (1.0 + np.exp(-z)))

@@ -11,8 +11,12 @@ FEATURES = (
     "question_minus_ref",
     "log_words",
     "names_accepted",
+    "yes_no_agrees",
     "covered_040",
     "covered_050",
 )
-WEIGHTS = (-1.8794, 0.9920, 2.8268, 1.7962, -4.9156, 0.4293, 1.5945, -6.0093, 2.6108, 1.1456, 1.9966, -0.6265)
-INTERCEPT = -7.2285
+WEIGHTS = (-2.6231, 1.0397, 2.3863, 2.2936, -3.4412, -1.4990, 2.3483, -5.6224, 3.1269, 1.6734, 0.6921, 1.9876, -0.6606)
+INTERCEPT = -9.2337
+# at least partly right (fitted on the three-verdict labels)
+PARTIAL_WEIGHTS = (-5.6089, 2.8415, 1.2192, 0.4048, -1.6971, -2.4914, -0.4368, -6.2512, 1.3862, 2.8919, 0.6284, 0.9882, -0.1651)
+PARTIAL_INTERCEPT = -2.2434
