@@ -193,12 +193,19 @@ def contradicts(said: Reading, point: Reading, *, picks: bool = False) -> bool:
 class ClaimChecker:
     """Contradictions between an answer and a question's key points, from the rubric's contrasts."""
 
-    def __init__(self, contrasts: Sequence[str], key_points: Sequence[str], *, picks: bool = False) -> None:
-        """``picks``: a which-one question (it has an ``accept`` list), where a bare term is an answer."""
+    def __init__(
+        self, contrasts: Sequence[str], key_points: Sequence[str], *, picks: bool = False, reference: str | None = None
+    ) -> None:
+        """``picks``: a which-one question (it has an ``accept`` list), where a bare term is an answer.
+        ``reference``: the course's answer; a key point it seems to contradict is one these rules misread,
+        so it is not checked (the course's own answer must always pass)."""
         self.picks = picks
         self.contrasts = [Contrast.parse(s) for s in (*contrasts, *GENERAL_CONTRASTS)]
         self.contrasts = [c for c in self.contrasts if len(c.members) >= 2]
         self.points = [[read(c, self.contrasts) for c in split_clauses(p)] for p in key_points]
+        if reference:
+            for index, _ in self.contradictions(reference):
+                self.points[index] = []
 
     def contradictions(self, answer: str) -> list[tuple[int, str]]:
         """(key point index, the answer's clause) for each key point a clause of the answer contradicts."""

@@ -127,7 +127,7 @@ class MeaningGrader:
             listing, list_points = _list_rubric(item, key_points)
             expected = _yes_no(item)
             self._rubrics[item.id] = _Rubric(
-                claims=ClaimChecker(item.contrasts, key_points, picks=bool(item.accept)),
+                claims=ClaimChecker(item.contrasts, key_points, picks=bool(item.accept), reference=item.answer),
                 listing=listing,
                 list_points=list_points,
                 yes_no=expected,
@@ -214,7 +214,10 @@ class MeaningGrader:
         if guard is not None:
             if guard.verdict is Verdict.CORRECT:
                 return guard, frozenset(range(len(r.key_points)))
-            if guard.score and probability(features) >= self.t.correct:  # guard and model disagree
+            # a guard and the model disagree: the staff decides, unless the answer is another question's
+            # answer word for word
+            copied_other = features["other"] >= self.t.reference_copy
+            if guard.score and not copied_other and probability(features) >= self.t.correct:
                 return _Decision(Verdict.REVIEW, guard.score, guard.lead), similar
             return guard, frozenset()  # incorrect: nothing praised
         return self._by_model(r, features, similar, listed)
@@ -356,6 +359,7 @@ class MeaningGrader:
             "kp_min": float(kp_sims.min()),
             "misconception": misconception,
             "misconception_minus_right": misconception - best_right,
+            "other": other,
             "other_minus_right": other - best_right,
             "question_minus_ref": question - ref,
             "log_words": float(np.log1p(len(checks.words(text)))),

@@ -33,13 +33,15 @@ SETS = {
 # Floors: (min decided accuracy, max wrong accepted, max right rejected, min agreement, min honest,
 # max review). None: not measured on that set (no contradicting answers).
 FLOORS: dict[str, tuple[float, float, float, float, float | None, float]] = {
-    "dev": (0.0, 1.0, 1.0, 0.0, None, 1.0),
-    "dev-feedback": (0.0, 1.0, 1.0, 0.0, 0.0, 1.0),
-    "own": (0.0, 1.0, 1.0, 0.0, None, 1.0),
-    "own-extra": (0.0, 1.0, 1.0, 0.0, None, 1.0),
-    "train-feedback": (0.0, 1.0, 1.0, 0.0, 0.0, 1.0),
-    "holdout": (0.0, 1.0, 1.0, 0.0, None, 1.0),
-    "holdout-feedback": (0.0, 1.0, 1.0, 0.0, 0.0, 1.0),
+    # measured 30 Nov 2026 (in the comments): accuracy, wrong accepted, right rejected, agreement, honest,
+    # review. The targets (0.95, 0.02, 0.03, 0.85, 0.95, 0.10) are not all reached yet.
+    "dev": (0.80, 0.05, 0.12, 0.80, None, 0.13),  # 0.818 0.000 0.100 0.818 n/a 0.120
+    "dev-feedback": (0.78, 0.20, 0.30, 0.83, 0.80, 0.10),  # 0.800 0.167 0.250 0.857 0.833 0.067
+    "own": (0.87, 0.02, 0.08, 0.79, None, 0.06),  # 0.891 0.000 0.068 0.812 n/a 0.038
+    "own-extra": (0.88, 0.04, 0.09, 0.78, None, 0.06),  # 0.905 0.024 0.071 0.797 n/a 0.035
+    "train-feedback": (0.85, 0.06, 0.05, 0.67, 0.65, 0.06),  # 0.873 0.050 0.031 0.694 0.665 0.042
+    "holdout": (0.83, 0.03, 0.05, 0.75, None, 0.04),  # 0.856 0.016 0.037 0.771 n/a 0.017
+    "holdout-feedback": (0.87, 0.05, 0.05, 0.70, 0.71, 0.03),  # 0.890 0.038 0.038 0.725 0.728 0.013
 }
 
 pytestmark = pytest.mark.slow
