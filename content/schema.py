@@ -18,8 +18,16 @@ from bot.core.pack import CoursePack, QAItem
 from content.errors import Problem, Severity
 
 PACK_KEYS = ("id", "title", "description", "questions")
-ITEM_KEYS = ("id", "question", "answer", "key_points", "misconceptions", "accept", "also_asked")
-RUBRIC_KEYS = ("key_points", "misconceptions", "accept")  # grading aids: only for answered items
+RUBRIC_KEYS = (  # grading aids: only for answered items (see content/README.md)
+    "key_points",
+    "misconceptions",
+    "accept",
+    "contrasts",  # terms the course sets against each other: "Transformer vs RNN | LSTM"
+    "list_items",  # for a list question: the items that count ("topic modelling | topic modeling")
+    "wrong_items",  # ...and items that do not belong in the list
+)
+RUBRIC_SCALARS = ("list_count", "yes_no")  # how many items a list question asks for; "yes" or "no"
+ITEM_KEYS = ("id", "question", "answer", *RUBRIC_KEYS, *RUBRIC_SCALARS, "also_asked")
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
@@ -206,10 +214,25 @@ class _Validator:
                         f"'{key}' given but the item has no answer (a rubric grades against an answer)",
                         item_id=label,
                     )
+        scalars: dict[str, object] = {}
+        if "list_count" in fields:
+            count = self.text(fields["list_count"], "list_count", item_id=label)
+            if count is not None and not count.strip().isdigit():
+                self.report(fields["list_count"], "'list_count' must be a whole number", item_id=label)
+            elif count is not None:
+                scalars["list_count"] = int(count)
+        if "yes_no" in fields:
+            said = self.text(fields["yes_no"], "yes_no", item_id=label)
+            if said is not None and said.strip().lower() not in ("yes", "no"):
+                self.report(fields["yes_no"], "'yes_no' must be yes or no (quote it)", item_id=label)
+            elif said is not None:
+                scalars["yes_no"] = said.strip().lower()
         also_asked = self.text_list(fields["also_asked"], "also_asked", label) if "also_asked" in fields else ()
         if item_id is None or question is None:
             return None
-        return QAItem(id=item_id, question=question, answer=answer, line=line, also_asked=also_asked, **rubric)
+        return QAItem(
+            id=item_id, question=question, answer=answer, line=line, also_asked=also_asked, **rubric, **scalars
+        )
 
     def document(self, root: yaml.Node | None, default_id: str) -> tuple[dict[str, str], list[QAItem]]:
         if root is None:

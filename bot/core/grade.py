@@ -13,6 +13,7 @@ class Verdict(StrEnum):
     CORRECT = "correct"
     PARTIAL = "partial"
     INCORRECT = "incorrect"
+    REVIEW = "review"  # the grader could not decide: the answer waits for the course staff
 
 
 @dataclass(frozen=True)

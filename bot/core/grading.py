@@ -27,8 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.core import answer_checks as checks
+from bot.core.claims import ClaimChecker
 from bot.core.grade import Grade, Verdict
-from bot.core.grading_model import FEATURES, INTERCEPT, WEIGHTS
+from bot.core.grading_model import FEATURES, INTERCEPT, PARTIAL_INTERCEPT, PARTIAL_WEIGHTS, WEIGHTS
+from bot.core.list_items import ListRubric
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
 from bot.core.text import clean_text
@@ -39,13 +41,16 @@ SHORT_ANSWER_WORDS = 4  # a reference this short is a short answer: graded by th
 @dataclass(frozen=True)
 class GradingThresholds:
     correct: float = 0.6  # model probability for ``correct`` (above 0.5: the grader leans to reject)
-    partial: float = 0.3  # ...and for ``partial``
+    partial: float = 0.5  # the second model's probability for ``partial`` (at least partly right)
     cover: float = 0.5  # a key point counts as covered (shown to the student) at this similarity
     misconception_margin: float = 0.1  # a misconception this much closer than any key point: wrong
     other_question_margin: float = 0.1  # another question's answer this much closer: wrong
     question_copy: float = 0.9  # this close to the question and closer to it than to the reference
     reference_copy: float = 0.9  # this close to the reference answer is the reference, restated
     short_answer_max_words: int = 6  # an answer this short naming an ``accept`` term is right
+    review_band: float = 0.03  # a probability this close to ``correct`` is left to the staff (review)
+    lenient_cover: float = 0.35  # a right answer (by the model) covers a point at this similarity
+    bare_yes_no_words: int = 3  # a right yes/no with at most this many other content words: partial
 
 
 @dataclass
@@ -58,6 +63,27 @@ class _Rubric:
     question: np.ndarray
     accept: tuple[str, ...]
     short_answer: bool
+    claims: ClaimChecker
+    listing: ListRubric | None  # the items a list question counts
+    list_points: tuple[int, ...]  # the key points the list answers (all of them for a pure list)
+    yes_no: int | None  # +1 / -1 for a yes/no question's expected answer
+    yes_no_point: int | None  # the key point that states the yes/no
+
+
+def _yes_no(item: QAItem) -> int | None:
+    if item.yes_no:
+        return 1 if item.yes_no == "yes" else -1
+    if checks.is_yes_no_question(item.question):
+        return checks.polarity(item.answer or "")
+    return None
+
+
+def _list_rubric(item: QAItem, key_points: tuple[str, ...]) -> tuple[ListRubric | None, tuple[int, ...]]:
+    if not item.list_items:
+        return None, ()
+    listing = ListRubric(item.list_items, item.wrong_items, item.list_count)
+    points = tuple(i for i, kp in enumerate(key_points) if listing.count_in(kp).right)
+    return listing, points
 
 
 @dataclass(frozen=True)
@@ -98,7 +124,18 @@ class MeaningGrader:
         for item in answered:
             key_points = self._key_points(item)
             n_kp, n_mis = len(key_points), len(item.misconceptions)
+            listing, list_points = _list_rubric(item, key_points)
+            expected = _yes_no(item)
             self._rubrics[item.id] = _Rubric(
+                claims=ClaimChecker(item.contrasts, key_points, picks=bool(item.accept), reference=item.answer),
+                listing=listing,
+                list_points=list_points,
+                yes_no=expected,
+                yes_no_point=next(
+                    (i for i, kp in enumerate(key_points) if checks.polarity(kp) == expected), None
+                )
+                if expected
+                else None,
                 item=item,
                 key_points=key_points,
                 ref=vectors[start],
@@ -149,27 +186,121 @@ class MeaningGrader:
         return grades
 
     # --- the decision --------------------------------------------------------------------------
-    def _decide(self, r: _Rubric, text: str, vectors: np.ndarray) -> tuple[_Decision, tuple[str, ...]]:
+    def _decide(self, r: _Rubric, text: str, vectors: np.ndarray) -> tuple[_Decision, frozenset[int]]:
+        """The verdict and the key points (indices) the answer states."""
         wrong = Verdict.INCORRECT
+        if checks.is_non_answer(text):
+            return _Decision(wrong, 0, "No answer to grade — have a go next time!"), frozenset()
+        if checks.looks_like_gibberish(text):
+            return _Decision(wrong, 0, "That doesn't read as an answer."), frozenset()
+        features = self.features(r, text, vectors)
+        similar = frozenset(i for i, sim in enumerate(features["kp_sims"]) if sim >= self.t.cover)
+        clashes = self.contradictions(r, text)
+        if clashes:  # a veto: whatever else the answer says, it states something the course denies
+            index, said = clashes[0]
+            covered = similar - {i for i, _ in clashes}
+            lead = f"You said “{said}”; the course says: {_point(r.key_points[index])}."
+            return _Decision(wrong, 5 if covered else 0, lead), covered
         rule = self.text_rules(r, text)
         if rule is not None:
-            return rule, (r.key_points if rule.verdict is Verdict.CORRECT else ())
-        features = self.features(r, text, vectors)
-        covered = tuple(
-            kp for kp, sim in zip(r.key_points, features["kp_sims"], strict=True) if sim >= self.t.cover
-        )
+            return rule, frozenset(range(len(r.key_points))) if rule.verdict is Verdict.CORRECT else frozenset()
+        bare = self._bare_yes_no(r, text)
+        if bare is not None:
+            return bare
+        listed = self._list_answer(r, text)
+        if listed is not None and len(r.list_points) == len(r.key_points):
+            return listed
         guard = self.similarity_guards(features)
         if guard is not None:
             if guard.verdict is Verdict.CORRECT:
-                return guard, r.key_points
-            return guard, covered if guard.score else ()
+                return guard, frozenset(range(len(r.key_points)))
+            # a guard and the model disagree: the staff decides, unless the answer is another question's
+            # answer word for word
+            copied_other = features["other"] >= self.t.reference_copy
+            if guard.score and not copied_other and probability(features) >= self.t.correct:
+                return _Decision(Verdict.REVIEW, guard.score, guard.lead), similar
+            return guard, frozenset()  # incorrect: nothing praised
+        return self._by_model(r, features, similar, listed)
+
+    def decided_by_rules(self, r: _Rubric, text: str) -> bool:
+        """Whether a rule settles the answer before the models (what ``scripts/fit_grader.py`` skips)."""
+        if checks.is_non_answer(text) or checks.looks_like_gibberish(text):
+            return True
+        if self.text_rules(r, text) is not None or self._bare_yes_no(r, text) is not None:
+            return True
+        return self._list_answer(r, text) is not None and len(r.list_points) == len(r.key_points)
+
+    def _by_model(
+        self, r: _Rubric, features: dict, similar: frozenset[int], listed: tuple[_Decision, frozenset[int]] | None
+    ) -> tuple[_Decision, frozenset[int]]:
+        """The logistic model's verdict, made to agree with the key points the answer covers."""
         p = probability(features)
         score = round(100 * p)
+        covered = set(similar)
+        list_done = True
+        if r.list_points:
+            given = listed[1] if listed is not None else frozenset()
+            list_done = listed is not None and listed[0].verdict is Verdict.CORRECT
+            covered = (covered - set(r.list_points)) | (set(r.list_points) if list_done else set(given))
+        if abs(p - self.t.correct) < self.t.review_band:
+            return _Decision(Verdict.REVIEW, score, "Hard to call."), frozenset(covered)
         if p >= self.t.correct:
-            return _Decision(Verdict.CORRECT, score, "Well done."), covered
-        if p >= self.t.partial:
-            return _Decision(Verdict.PARTIAL, score, "Partly there."), covered
-        return _Decision(wrong, score, "Not quite."), covered
+            lenient = {i for i, sim in enumerate(features["kp_sims"]) if sim >= self.t.lenient_cover}
+            covered |= lenient - (set(r.list_points) if not list_done else set())
+            if list_done and len(covered) == len(r.key_points):
+                return _Decision(Verdict.CORRECT, score, "Well done."), frozenset(covered)
+            return _Decision(Verdict.PARTIAL, min(score, 59), "Partly there."), frozenset(covered)
+        if partial_probability(features) >= self.t.partial:
+            if len(covered) == len(r.key_points):  # not right, so something is missing: the least evident
+                covered.discard(int(np.argmin(features["kp_sims"])))
+            return _Decision(Verdict.PARTIAL, max(30, min(score, 59)), "Partly there."), frozenset(covered)
+        # incorrect: no "You got" — what looks covered may be the very point the answer gets wrong
+        return _Decision(Verdict.INCORRECT, min(score, 29), "Not quite."), frozenset()
+
+    def contradictions(self, r: _Rubric, text: str) -> list[tuple[int, str]]:
+        """(key point, what the answer said) for each key point the answer takes the other side of."""
+        found = r.claims.contradictions(text)
+        given = checks.polarity(text)
+        if r.yes_no and given is not None and given != r.yes_no:
+            point = r.yes_no_point if r.yes_no_point is not None else 0
+            said = "yes" if given > 0 else "no"
+            found = [(point, said), *[f for f in found if f[0] != point]]
+        return found
+
+    def _bare_yes_no(self, r: _Rubric, text: str) -> tuple[_Decision, frozenset[int]] | None:
+        """The right yes/no with no reason: partial, the reason listed as missing."""
+        if not r.yes_no or checks.polarity(text) != r.yes_no:
+            return None
+        content = [w for w in checks.words(text)[1:] if w not in checks.STOPWORDS and w not in checks.NEGATIONS]
+        if len(content) > self.t.bare_yes_no_words:
+            return None
+        covered = frozenset({r.yes_no_point}) if r.yes_no_point is not None else frozenset()
+        return _Decision(Verdict.PARTIAL, 40, "Right answer — but say why."), covered
+
+    def _list_answer(self, r: _Rubric, text: str) -> tuple[_Decision, frozenset[int]] | None:
+        """A list question: count the items given against the number asked for."""
+        if r.listing is None:
+            return None
+        count = r.listing.count_in(text)
+        if not count.right and not count.wrong:
+            return None
+        need, n = r.listing.count, len(count.right)
+        touched = frozenset(
+            i for i in r.list_points if set(r.listing.count_in(r.key_points[i]).right) & set(count.right)
+        )
+        if count.wrong and len(count.wrong) >= n:
+            lead = f"You said {', '.join(count.wrong)}; the course does not count that among them."
+            return _Decision(Verdict.INCORRECT, 5 if n else 0, lead), touched
+        if n >= need and not count.wrong:
+            return _Decision(Verdict.CORRECT, 100, "Well done."), frozenset(r.list_points)
+        if touched and len(touched) == len(r.list_points):  # not all items yet: the least named point is missed
+            given = set(count.right)
+            listing = r.listing
+            touched = touched - {min(touched, key=lambda i: len(given & set(listing.count_in(r.key_points[i]).right)))}
+        lead = f"You named {n} of the {need} asked for ({', '.join(count.right)})."
+        if count.wrong:
+            lead += f" You said {', '.join(count.wrong)}; the course does not count that among them."
+        return _Decision(Verdict.PARTIAL, 30 + round(29 * min(n, need) / need), lead), touched
 
     def similarity_guards(self, features: dict) -> _Decision | None:
         """The reference restated; copies of the question, clear misconceptions, another question's answer."""
@@ -186,28 +317,27 @@ class MeaningGrader:
         return None
 
     def text_rules(self, r: _Rubric, text: str) -> _Decision | None:
-        """The checks that need no model: non-answers, short answers, keyword bags, yes/no polarity."""
+        """The checks that need no model: non-answers, short answers, keyword bags, contradictions."""
         wrong = Verdict.INCORRECT
         if checks.is_non_answer(text):
             return _Decision(wrong, 0, "No answer to grade — have a go next time!")
         if checks.looks_like_gibberish(text):
             return _Decision(wrong, 0, "That doesn't read as an answer.")
+        clashes = self.contradictions(r, text)
+        if clashes:
+            return _Decision(wrong, 0, f"The course says: {_point(r.key_points[clashes[0][0]])}.")
         n_words = len(checks.words(text))
         if r.accept and (r.short_answer or n_words <= self.t.short_answer_max_words):
             hit = next((term for term in r.accept if checks.mentions(text, term)), None)
             if hit:
                 return _Decision(Verdict.CORRECT, 100, f"Yes — {hit} is right.")
             return _Decision(wrong, 0, "That isn't one of the answers we accept.")
-        if checks.is_keyword_list(text):
+        if checks.is_keyword_list(text) and not (r.listing and r.listing.mentions_any(text)):
             return _Decision(wrong, 0, "Those are keywords, not an answer: say how they fit together.")
         for point in r.key_points:
             clash = checks.contradiction(text, point)
             if clash:
                 return _Decision(wrong, 0, f"The course says the opposite: “{clash[1]}”, not “{clash[0]}”.")
-        if checks.is_yes_no_question(r.item.question):
-            expected, given = checks.polarity(r.item.answer or ""), checks.polarity(text)
-            if expected is not None and given is not None and expected != given:
-                return _Decision(wrong, 0, "The course's answer says the opposite.")
         return None
 
     def features(self, r: _Rubric, text: str, vectors: np.ndarray) -> dict:
@@ -229,10 +359,12 @@ class MeaningGrader:
             "kp_min": float(kp_sims.min()),
             "misconception": misconception,
             "misconception_minus_right": misconception - best_right,
+            "other": other,
             "other_minus_right": other - best_right,
             "question_minus_ref": question - ref,
             "log_words": float(np.log1p(len(checks.words(text)))),
             "names_accepted": float(any(checks.mentions(text, term) for term in r.accept)),
+            "yes_no_agrees": float(r.yes_no * given) if r.yes_no and (given := checks.polarity(text)) else 0.0,
             "covered_040": float((kp_sims >= 0.4).mean()),
             "covered_050": float((kp_sims >= 0.5).mean()),
         }
@@ -248,14 +380,15 @@ class MeaningGrader:
     def rubric(self, item_id: str) -> _Rubric:
         return self._rubrics[item_id]
 
-    def _result(self, r: _Rubric, decision: _Decision, covered: tuple[str, ...]) -> Grade:
-        missed = tuple(kp for kp in r.key_points if kp not in covered)
+    def _result(self, r: _Rubric, decision: _Decision, indices: frozenset[int]) -> Grade:
+        covered = tuple(kp for i, kp in enumerate(r.key_points) if i in indices)
+        missed = tuple(kp for i, kp in enumerate(r.key_points) if i not in indices)
         lines = [decision.lead]
         if decision.verdict is not Verdict.CORRECT:
             if covered:
-                lines.append("You got: " + "; ".join(covered) + ".")
+                lines.append("You got: " + "; ".join(_point(p) for p in covered) + ".")
             if missed:
-                lines.append("Missing: " + "; ".join(missed) + ".")
+                lines.append("Missing: " + "; ".join(_point(p) for p in missed) + ".")
         lines.append(f"Reference answer: {r.item.answer}")
         return Grade(
             verdict=decision.verdict,
@@ -266,7 +399,19 @@ class MeaningGrader:
         )
 
 
+def _point(text: str) -> str:
+    """A key point ready to end a sentence: without its own final full stop (no "..")."""
+    return text.strip().rstrip(".")
+
+
 def probability(features: dict) -> float:
     """The logistic model's probability that the answer is right."""
     z = INTERCEPT + sum(w * float(features[name]) for name, w in zip(FEATURES, WEIGHTS, strict=True))
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def partial_probability(features: dict) -> float:
+    """The second logistic model's probability that the answer is at least partly right."""
+    pairs = zip(FEATURES, PARTIAL_WEIGHTS, strict=True)
+    z = PARTIAL_INTERCEPT + sum(w * float(features[name]) for name, w in pairs)
     return float(1.0 / (1.0 + np.exp(-z)))

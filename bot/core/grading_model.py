@@ -11,8 +11,12 @@ FEATURES = (
     "question_minus_ref",
     "log_words",
     "names_accepted",
+    "yes_no_agrees",
     "covered_040",
     "covered_050",
 )
-WEIGHTS = (-4.4575, 0.2769, 3.0971, 2.8903, -5.0020, 0.4267, -1.2711, -7.2116, 2.1870, 1.2869, 2.4669, -0.9225)
-INTERCEPT = -4.8247
+WEIGHTS = (-2.6231, 1.0397, 2.3863, 2.2936, -3.4412, -1.4990, 2.3483, -5.6224, 3.1269, 1.6734, 0.6921, 1.9876, -0.6606)
+INTERCEPT = -9.2337
+# at least partly right (fitted on the three-verdict labels)
+PARTIAL_WEIGHTS = (-5.6089, 2.8415, 1.2192, 0.4048, -1.6971, -2.4914, -0.4368, -6.2512, 1.3862, 2.8919, 0.6284, 0.9882, -0.1651)
+PARTIAL_INTERCEPT = -2.2434

@@ -22,6 +22,11 @@ class QAItem:
     # Other ways students ask this, situations and symptoms included ("my first layers barely learn"):
     # extra search views for /ask, never used for grading.
     also_asked: tuple[str, ...] = ()
+    contrasts: tuple[str, ...] = ()  # "Transformer vs RNN | LSTM": a claim that swaps them is wrong
+    list_items: tuple[str, ...] = ()  # a list question's items ("topic modelling | topic modeling")
+    wrong_items: tuple[str, ...] = ()  # items that do not belong in that list
+    list_count: int = 0  # how many items the list question asks for
+    yes_no: str | None = None  # the answer a yes/no question expects: "yes" or "no"
     line: int | None = None  # where the item starts in its source file, for error messages
 
     @property

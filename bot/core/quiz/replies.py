@@ -12,7 +12,16 @@ from bot.core.quiz.schedule import format_window
 from bot.core.quiz.scoring import period_title
 from bot.core.types import Button, ButtonAction, Reply
 
-_VERDICT_TITLE = {Verdict.CORRECT: "Correct", Verdict.PARTIAL: "Partly right", Verdict.INCORRECT: "Not right"}
+_VERDICT_TITLE = {
+    Verdict.CORRECT: "Correct",
+    Verdict.PARTIAL: "Partly right",
+    Verdict.INCORRECT: "Not right",
+    Verdict.REVIEW: "With the course staff",
+}
+REVIEW_NOTE = (
+    "The grader could not decide on this answer, so it is with the course staff: no points until they "
+    "have looked at it. What the grader saw so far:"
+)
 
 
 def when_text(moment: datetime, timezone: str = "UTC") -> str:
@@ -72,22 +81,34 @@ def _points_text(result: GradedResult) -> str:
 
 
 def graded(
-    result: GradedResult, reference: str | None, *, heading: str | None = None, points: bool = True
+    result: GradedResult,
+    reference: str | None,
+    *,
+    heading: str | None = None,
+    points: bool = True,
+    already: bool = False,
 ) -> Reply:
+    """The grade of an answer; ``already``: a repeat submission, shown with the earlier verdict."""
     body = result.feedback
     if reference and reference not in body:
         body += f"\nReference answer: {reference}"
+    if result.verdict is Verdict.REVIEW:
+        body = f"{REVIEW_NOTE}\n{body}"
     if heading:
         body = f"{heading}\n\n{body}"
     fields: list[tuple[str, str]] = [("Score", f"{result.score}/100")]
-    if points:
+    if points and result.verdict is not Verdict.REVIEW:
         fields.append(("Points", _points_text(result)))
     if result.covered and "; ".join(result.covered) not in body:
         fields.append(("Covered", "; ".join(result.covered)))
     if result.missed and "; ".join(result.missed) not in body:
         fields.append(("Missed", "; ".join(result.missed)))
     return Reply(
-        title=f"{_VERDICT_TITLE[result.verdict]} — {result.score}/100",
+        title=(
+            f"Already answered — your earlier answer: {_VERDICT_TITLE[result.verdict]}, {result.score}/100"
+            if already
+            else f"{_VERDICT_TITLE[result.verdict]} — {result.score}/100"
+        ),
         body=body,
         fields=tuple(fields),
         kind="grade",

@@ -1,7 +1,7 @@
 """Points, streaks and leaderboard periods: the rules, in one place.
 
 Points for a quiz answer
-    correct 10, partial 5, incorrect 0 — plus a streak bonus on a correct answer to a *scheduled* quiz.
+    correct 10, partial 5, incorrect 0, review 0 (waiting for the staff) — plus a streak bonus on a correct answer to a *scheduled* quiz.
 
 Streak
     the number of consecutive scheduled quizzes in one channel a student answered correctly, this one
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from bot.core.grade import Verdict
 from bot.core.quiz.model import Period
 
-POINTS = {Verdict.CORRECT: 10, Verdict.PARTIAL: 5, Verdict.INCORRECT: 0}
+POINTS = {Verdict.CORRECT: 10, Verdict.PARTIAL: 5, Verdict.INCORRECT: 0, Verdict.REVIEW: 0}
 STREAK_BONUS_STEP = 2
 STREAK_BONUS_CAP = 10
 

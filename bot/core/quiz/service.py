@@ -266,7 +266,7 @@ class QuizService:
         reference = item.answer if item else None
         if result.outcome is RecordOutcome.ALREADY_ANSWERED:
             heading = f"{texts.ALREADY_ANSWERED}\n> {_short(answer.text)}"
-            return replies.graded(answer.result, reference, heading=heading)
+            return replies.graded(answer.result, reference, heading=heading, already=True)
         return replies.graded(answer.result, reference)
 
     async def open_quiz(self, place: Place) -> Quiz | None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.core.grade import Grade, Verdict
 from bot.core.quiz.model import Period
 from bot.core.types import ButtonAction, Place, User
 from tests.support.quiz import PLACE, Clock, FakeGrader, make_harness, student
@@ -51,9 +52,38 @@ async def test_second_answer_is_refused_with_the_first_result(h):
     second = await answer(h, student(1), "now it is right")
     assert first.title.startswith("Partly right")
     assert "You already answered" in second.body and "partly there" in second.body
-    assert second.title == first.title  # the first grade, not a new one
+    # the headline says it is a repeat and shows the first grade, not a new one
+    assert second.title.startswith("Already answered") and "Partly right" in second.title
+    assert "Not right" not in second.title
     board = await h.service.leaderboard(student(1), PLACE, Period.ALL)
     assert "Student 1 — 5 pts" in board.body
+
+
+class UnsureGrader(FakeGrader):
+    """Sends answers with ``unsure`` in them to the staff (``review``); otherwise as ``FakeGrader``."""
+
+    @staticmethod
+    def _grade(item, answer):
+        grade = FakeGrader._grade(item, answer)
+        if "unsure" in answer:
+            return Grade(Verdict.REVIEW, 50, grade.covered, grade.missed, grade.feedback)
+        return grade
+
+
+async def test_an_undecided_answer_waits_for_the_staff_with_no_points(database):
+    h = make_harness(database, grader=UnsureGrader())
+    try:
+        await h.command("/quiz now")
+        reply = await answer(h, student(1), "unsure about this one")
+        assert reply.title.startswith("With the course staff")
+        assert "course staff" in reply.body and "no points" in reply.body
+        assert not any(name == "Points" for name, _ in reply.fields)
+        board = await h.service.leaderboard(student(1), PLACE, Period.ALL)
+        assert "Student 1 — 0 pts" in board.body or "Student 1" not in board.body
+        again = await answer(h, student(1), "right now")
+        assert again.title.startswith("Already answered") and "With the course staff" in again.title
+    finally:
+        await h.close()
 
 
 async def test_answer_to_unknown_or_foreign_quiz_is_refused(h):

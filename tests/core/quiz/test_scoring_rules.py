@@ -14,6 +14,8 @@ from bot.core.quiz.scoring import base_points, period_key, streak_after, streak_
 
 def test_points_from_the_verdict():
     assert [base_points(v) for v in (Verdict.CORRECT, Verdict.PARTIAL, Verdict.INCORRECT)] == [10, 5, 0]
+    assert base_points(Verdict.REVIEW) == 0  # waits for the staff: no points until they decide
+    assert streak_after(3, Verdict.REVIEW, scheduled=True) == 0
 
 
 def test_streak_counts_correct_scheduled_answers_only():

@@ -1,0 +1,59 @@
+"""Counting the items of a list answer ("List five tasks of NLP"), for partial credit per item.
+
+A course author lists the items that count (``list_items``, spellings separated by ``|``) and, if they
+like, items that do not belong (``wrong_items``: "image classification" is not an NLP task). Matching is
+whole-word on the crude stems of ``claims.tokens``, longest item first, so "image classification" is
+not also counted as "classification". An item named after a negation ("not regression") is not given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.answer_checks import NEGATIONS
+from bot.core.claims import tokens
+
+
+@dataclass(frozen=True)
+class ListCount:
+    right: tuple[str, ...]  # the items given (first spelling of each), in rubric order
+    wrong: tuple[str, ...]
+
+
+class ListRubric:
+    def __init__(self, items: Sequence[str], wrong: Sequence[str], count: int) -> None:
+        self.count = count or len(items)
+        self._entries: list[tuple[tuple[str, ...], int, bool]] = []  # (tokens, item index, wrong?)
+        self.names: list[str] = []
+        for kind, specs in ((False, items), (True, wrong)):
+            for spec in specs:
+                alternatives = [a.strip() for a in spec.split("|") if a.strip()]
+                if not alternatives:
+                    continue
+                self.names.append(alternatives[0])
+                for alternative in alternatives:
+                    self._entries.append((tuple(tokens(alternative)), len(self.names) - 1, kind))
+        self._entries.sort(key=lambda e: len(e[0]), reverse=True)
+        self._wrong_index = {i for _, i, w in self._entries if w}
+
+    def mentions_any(self, text: str) -> bool:
+        count = self.count_in(text)
+        return bool(count.right or count.wrong)
+
+    def count_in(self, text: str) -> ListCount:
+        toks = tokens(text)
+        taken: set[int] = set()
+        found: set[int] = set()
+        for seq, index, _ in self._entries:
+            n = len(seq)
+            for start in range(len(toks) - n + 1):
+                span = set(range(start, start + n))
+                if tuple(toks[start : start + n]) != seq or span & taken:
+                    continue
+                taken |= span
+                if not any(w in NEGATIONS for w in toks[max(0, start - 2) : start]):
+                    found.add(index)
+        right = tuple(self.names[i] for i in sorted(found) if i not in self._wrong_index)
+        wrong = tuple(self.names[i] for i in sorted(found) if i in self._wrong_index)
+        return ListCount(right, wrong)

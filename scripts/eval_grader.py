@@ -1,0 +1,68 @@
+"""Print the grading figures on every labelled set (see ``bot/core/grading_eval.py``).
+
+    python scripts/eval_grader.py                 # every set present
+    python scripts/eval_grader.py --show train    # also list the answers graded against their label
+
+Never use ``--show`` on a held-out set: its lines must not steer the grader.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SHARED_EVAL = next(
+    (p / "shared/eval" for p in ROOT.parents if (p / "shared/eval").is_dir()), ROOT / "shared/eval"
+)
+SETS = {
+    "dev": SHARED_EVAL / "dev_grade.jsonl",
+    "dev-feedback": SHARED_EVAL / "dev_feedback.jsonl",
+    "own": ROOT / "tests/data/grade_eval.jsonl",
+    "own-extra": ROOT / "tests/data/grade_train_extra.jsonl",
+    "train-feedback": ROOT / "tests/data/train_feedback.jsonl",
+    "holdout": ROOT / "tests/data/holdout_grade.jsonl",
+    "holdout-feedback": ROOT / "tests/data/holdout_feedback.jsonl",
+}
+HELD_OUT = {"holdout", "holdout-feedback"}
+
+
+def rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--show", nargs="*", default=[], help="sets whose disagreements to list")
+    parser.add_argument("--only", nargs="*", default=[], help="sets to evaluate (default: all present)")
+    args = parser.parse_args()
+    from bot.core.grading import MeaningGrader
+    from bot.core.grading_eval import figures, label
+    from bot.infra.embedding import SentenceTransformerEmbedder
+    from content.loader import default_pack_path, load_pack
+
+    pack = load_pack(default_pack_path())
+    grader = MeaningGrader(pack.questions, SentenceTransformerEmbedder())
+    for name, path in SETS.items():
+        if not path.exists() or (args.only and name not in args.only):
+            continue
+        data = rows(path)
+        grades = grader.grade_many([(pack.get(r["question_id"]), r["answer"]) for r in data])
+        print(f"{name:17s}", figures(data, grades).line())
+        if name in args.show and name not in HELD_OUT:
+            for r, g in zip(data, grades, strict=True):
+                if label(r) is not g.verdict or (r.get("contradicts") and g.covered and "You said" not in g.feedback):
+                    flag = " CONTRA" if r.get("contradicts") else ""
+                    print(f"  {r['question_id']:5s} {label(r).value:9s}-> {g.verdict.value:9s} {g.score:3d}{flag} | {r['answer'][:110]}")
+                    print(f"        {g.feedback.splitlines()[0][:140]} | covered {len(g.covered)}/{len(g.covered) + len(g.missed)}")
+
+
+if __name__ == "__main__":
+    main()
