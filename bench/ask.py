@@ -62,18 +62,27 @@ def warm_ask(cache_dir: str, torch_embedder) -> None:
             torch_embedder.encode([q])
 
         async def measure() -> tuple[list[float], list[float], list[float]]:
-            """Interleaved, so all three see the same machine load."""
+            """Interleaved by blocks of queries, so all three see the same machine load; a pause between
+            blocks lets the previous library's worker threads stop spinning (torch's OpenMP threads
+            busy-wait after each call and would otherwise steal the CPU from whatever runs next)."""
             asks, torch_ms, onnx_ms = [], [], []
-            for q in qs:
-                start = time.perf_counter()
-                await core.bot.handle(user, place, Command("ask", q))
-                asks.append((time.perf_counter() - start) * 1000)
-                start = time.perf_counter()
-                torch_embedder.encode([q])
-                torch_ms.append((time.perf_counter() - start) * 1000)
-                start = time.perf_counter()
-                core.embedder.encode([q])
-                onnx_ms.append((time.perf_counter() - start) * 1000)
+            for block in range(0, len(qs), 24):
+                chunk = qs[block : block + 24]
+                for q in chunk:
+                    start = time.perf_counter()
+                    await core.bot.handle(user, place, Command("ask", q))
+                    asks.append((time.perf_counter() - start) * 1000)
+                time.sleep(0.3)
+                for q in chunk:
+                    start = time.perf_counter()
+                    torch_embedder.encode([q])
+                    torch_ms.append((time.perf_counter() - start) * 1000)
+                time.sleep(0.3)
+                for q in chunk:
+                    start = time.perf_counter()
+                    core.embedder.encode([q])
+                    onnx_ms.append((time.perf_counter() - start) * 1000)
+                time.sleep(0.3)
             return asks, torch_ms, onnx_ms
 
         ask_ms, torch_ms, onnx_ms = asyncio.run(measure())
