@@ -10,11 +10,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import MetaData, func, select
 
 from bot.core.types import Reply
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.support.db import row_counts
 from tests.support.quiz import ADMIN, PLACE, make_harness, student
 
 COMMANDS = ["ask", "quiz", "answer", "leaderboard", "stats", "practice", "help", "nope", "QUIZ", ""]
@@ -64,16 +64,6 @@ lines = st.builds(
     st.lists(argument, max_size=5),
 ) | st.text(max_size=100)
 
-
-def row_counts(db: Database) -> dict[str, int]:
-    meta = MetaData()
-    meta.reflect(db.engine)
-    with db.engine.connect() as conn:
-        return {
-            name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for name, t in meta.tables.items()
-            if name != "alembic_version"
-        }
 
 
 async def converse(

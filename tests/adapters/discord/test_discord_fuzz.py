@@ -22,12 +22,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import MetaData, func, select
 
 from bot.adapters.discord.client import DiscordAdapter
 from bot.core.types import Place, Reply, User
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.support.db import row_counts
 from tests.support.fake_discord import DEFERRED_MESSAGE, MANAGE_GUILD, FakeDiscord, Member, snowflake
 from tests.support.quiz import RecordingPlatform, make_harness
 
@@ -67,16 +67,6 @@ wrong_input = st.sampled_from([None, 0, 1.5, True, [], {}, "", HUGE])
 LONG_LIVED = frozenset({"db-group-commit", "grade-batcher", "quiz-grading", "discord-gateway"})
 SERVER_SIDE = frozenset({"RequestHandler.start", "_wait_for_close"})  # the fake's keep-alive connections
 
-
-def row_counts(db: Database) -> dict[str, int]:
-    meta = MetaData()
-    meta.reflect(db.engine)
-    with db.engine.connect() as conn:
-        return {
-            name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for name, t in meta.tables.items()
-            if name != "alembic_version"
-        }
 
 
 class ErrorLog(logging.Handler):

@@ -25,13 +25,13 @@ from urllib.parse import urlencode
 import aiohttp
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import MetaData, func, select
 
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.app import EVENTS_PATH, SlackAdapter
 from bot.core.types import ButtonAction, Place, Reply, User
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.support.db import row_counts
 from tests.support.fake_slack import (
     CHANNEL,
     TEAM,
@@ -92,16 +92,6 @@ text = st.one_of(
 user_id = st.sampled_from([STUDENT_ID, ADMIN_ID, "U0OTHER", "W0ENTERPRISE"])
 PING = re.compile(rf"<!(?:channel|here|everyone)|<@{VICTIM}|<@W0")
 
-
-def row_counts(db: Database) -> dict[str, int]:
-    meta = MetaData()
-    meta.reflect(db.engine)
-    with db.engine.connect() as conn:
-        return {
-            name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for name, t in meta.tables.items()
-            if name != "alembic_version"
-        }
 
 
 class ErrorLog(logging.Handler):
