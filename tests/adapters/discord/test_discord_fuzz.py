@@ -14,10 +14,7 @@ an interaction the bot refuses (usage, error, unknown id) stores nothing.
 from __future__ import annotations
 
 import asyncio
-import logging
-import traceback
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, event, example, given, settings
@@ -29,6 +26,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.db import row_counts
 from tests.support.fake_discord import DEFERRED_MESSAGE, MANAGE_GUILD, FakeDiscord, Member, snowflake
+from tests.support.fuzz import PlatformRig
 from tests.support.quiz import RecordingPlatform, make_harness
 
 GUARD_S = 20.0  # a failure guard for a missing response, never an assertion on speed
@@ -69,20 +67,6 @@ SERVER_SIDE = frozenset({"RequestHandler.start", "_wait_for_close"})  # the fake
 
 
 
-class ErrorLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-def _described(record: logging.LogRecord) -> str:
-    where = "".join(traceback.format_exception(*record.exc_info)[-4:])[-1500:] if record.exc_info else ""
-    return f"{record.name}: {record.getMessage()[:300]}\n{where}"
-
-
 @dataclass
 class Outcome:
     response: Any  # the interaction callback the bot sent (a fake_discord.Call)
@@ -93,32 +77,8 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-class DiscordRig:
+class DiscordRig(PlatformRig):
     """One fake Discord, quiz feature, SQLite file and connected client, reused by every example."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.loop = asyncio.new_event_loop()
-        self.errors = ErrorLog()
-        self.loop_errors: list[str] = []
-        self.held = asyncio.Event()
-        self.hold_core = False
-
-    def run(self, coro):
-        return self.loop.run_until_complete(coro)
-
-    def __enter__(self) -> DiscordRig:
-        logging.getLogger().addHandler(self.errors)
-        self.loop.set_exception_handler(lambda _loop, ctx: self.loop_errors.append(str(ctx.get("message"))))
-        self.run(self._start())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self.run(self._stop())
-        finally:
-            self.loop.close()
-            logging.getLogger().removeHandler(self.errors)
 
     async def _start(self) -> None:
         self.db = Database(f"sqlite:///{self.tmp / 'discord-fuzz.db'}")
@@ -126,8 +86,7 @@ class DiscordRig:
         self.harness = make_harness(self.db, platform=RecordingPlatform(name="discord"))
         self.fake = await FakeDiscord().start()
         bot = self.harness.bot
-        self.replies: list[Reply] = []
-        self._spy(bot)
+        self.spy(bot)
         self.adapter = DiscordAdapter(
             bot,
             token=self.fake.token,
@@ -140,28 +99,6 @@ class DiscordRig:
         await bot.handle_line(admin, Place("discord", self.fake.guild_id, self.fake.channel_id), "/quiz now")
         (post,) = self.harness.platform.quiz_posts
         self.quiz_id = post.buttons[0].value
-
-    def _spy(self, bot) -> None:
-        """Record every reply of the core, and hold the core while ``hold_core`` is set."""
-        handle, submit = bot.handle, bot.submit_answer
-
-        async def held() -> None:
-            if self.hold_core:
-                await self.held.wait()
-
-        async def spy_handle(*args, **kwargs):
-            await held()
-            reply = await handle(*args, **kwargs)
-            self.replies.append(reply)
-            return reply
-
-        async def spy_submit(*args, **kwargs):
-            await held()
-            reply = await submit(*args, **kwargs)
-            self.replies.append(reply)
-            return reply
-
-        bot.handle, bot.submit_answer = spy_handle, spy_submit
 
     async def _stop(self) -> None:
         await self.adapter.stop()
@@ -194,7 +131,7 @@ class DiscordRig:
             self.replies[replies:],
             before,
             row_counts(self.db),
-            [_described(r) for r in self.errors.records[errors:]] + self.loop_errors[loop_errors:],
+            self.failures_since(errors, loop_errors),
         )
 
     def _finished(self, payload: dict[str, Any], since: int) -> bool:

@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import re
 import time
-import traceback
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,6 +40,7 @@ from tests.support.fake_slack import (
     sign,
     view_submission,
 )
+from tests.support.fuzz import PlatformRig
 from tests.support.quiz import RecordingPlatform, make_harness
 
 SECRET = "fuzz-signing-secret-0123456789abcdef"
@@ -94,25 +92,6 @@ PING = re.compile(rf"<!(?:channel|here|everyone)|<@{VICTIM}|<@W0")
 
 
 
-class ErrorLog(logging.Handler):
-    """Everything logged at ERROR while a request was served: an exception that escaped a listener."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-def _described(record: logging.LogRecord) -> str:
-    """The message and where the exception was raised (the last frames), for a readable failure."""
-    where = ""
-    if record.exc_info:
-        where = "".join(traceback.format_exception(*record.exc_info)[-4:])[-1500:]
-    return f"{record.name}: {record.getMessage()[:300]}\n{where}"
-
-
 @dataclass
 class Outcome:
     status: int
@@ -124,32 +103,10 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-class SlackRig:
+class SlackRig(PlatformRig):
     """One started fake Slack, quiz feature, SQLite file and bolt app, reused by every example of a test."""
 
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.loop = asyncio.new_event_loop()
-        self.errors = ErrorLog()
-        self.loop_errors: list[str] = []
-        self.held = asyncio.Event()
-        self.hold_core = False
-
-    def run(self, coro):
-        return self.loop.run_until_complete(coro)
-
-    def __enter__(self) -> SlackRig:
-        logging.getLogger().addHandler(self.errors)
-        self.loop.set_exception_handler(lambda _loop, ctx: self.loop_errors.append(str(ctx.get("message"))))
-        self.run(self._start())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self.run(self._stop())
-        finally:
-            self.loop.close()
-            logging.getLogger().removeHandler(self.errors)
+    hold_answers = False  # the adapter itself waits (up to its ack deadline) for an answer to be stored
 
     async def _start(self) -> None:
         self.db = Database(f"sqlite:///{self.tmp / 'slack-fuzz.db'}")
@@ -158,8 +115,7 @@ class SlackRig:
         self.fake = FakeSlack()
         await self.fake.start()
         bot = self.harness.bot
-        self.replies: list[Reply] = []
-        self._spy(bot)
+        self.spy(bot)
         self.adapter = SlackAdapter(
             bot,
             bot_token="xoxb-fuzz",
@@ -178,27 +134,6 @@ class SlackRig:
         assert opened is not None and self.harness.platform.quiz_posts, opened
         self.quiz_post = self.harness.platform.quiz_posts[-1]
         self.quiz_id = self.quiz_post.buttons[0].value
-
-    def _spy(self, bot) -> None:
-        """Record every reply of the core, and hold the core while ``hold_core`` is set."""
-        handle, submit = bot.handle, bot.submit_answer
-
-        async def held():
-            if self.hold_core:
-                await self.held.wait()
-
-        async def spy_handle(*args, **kwargs):
-            await held()
-            reply = await handle(*args, **kwargs)
-            self.replies.append(reply)
-            return reply
-
-        async def spy_submit(*args, **kwargs):
-            reply = await submit(*args, **kwargs)
-            self.replies.append(reply)
-            return reply
-
-        bot.handle, bot.submit_answer = spy_handle, spy_submit
 
     async def _stop(self) -> None:
         await self.session.close()
@@ -249,7 +184,6 @@ class SlackRig:
         finally:
             self.held.set()
             self.hold_core = False
-        failures = [_described(r) for r in self.errors.records[errors:]]
         return Outcome(
             status,
             text,
@@ -257,7 +191,7 @@ class SlackRig:
             self.replies[replies:],
             before,
             row_counts(self.db),
-            failures + self.loop_errors[loop_errors:],
+            self.failures_since(errors, loop_errors),
         )
 
 
