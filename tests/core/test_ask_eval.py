@@ -101,8 +101,9 @@ def test_ask_quality(service: AskService, name: str):
         f"answered right {figures['answered_right']:.3f}, top-1 {figures['top1']:.3f}, "
         f"rejected {figures['rejected']:.3f}; by kind {figures['by_kind']}"
     )
-    for miss in figures["misses"]:
-        print("  miss:", miss)
+    if not name.startswith("holdout"):  # held-out lines are never shown: nobody tunes on them
+        for miss in figures["misses"]:
+            print("  miss:", miss)
     right_floor, rejected_floor, kind_floors = FLOORS[name]
     assert figures["answered_right"] >= right_floor
     assert figures["rejected"] >= rejected_floor
