@@ -31,9 +31,13 @@ def alembic_config(db: Database | None = None) -> Config:
     return config
 
 
-def upgrade(db: Database, revision: str = "head") -> str | None:
-    """Migrate the database to ``revision``; returns the revision it is at afterwards."""
+def upgrade(db: Database, revision: str = "head", *, legacy_course: str | None = None) -> str | None:
+    """Migrate the database to ``revision``; returns the revision it is at afterwards.
+
+    ``legacy_course``: the course rows made before there were several belong to (migration 0002).
+    """
     config = alembic_config(db)
+    config.attributes["legacy_course"] = legacy_course
     with db.write() as conn:
         if db.dialect == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})

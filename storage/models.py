@@ -1,5 +1,6 @@
 """SQLAlchemy 2.x models. Every row is scoped by platform and space (Discord guild / Slack workspace),
-so one database serves many servers. Times are stored in UTC.
+so one database serves many servers, and what students do is keyed by course as well, so one space can
+switch courses without mixing them. Times are stored in UTC.
 
 The schema is created by the Alembic migrations in ``storage/migrations``; a test checks that the
 migrations and these models agree.
@@ -85,6 +86,7 @@ class QuizRow(Base):
     platform: Mapped[str] = mapped_column(String(32))
     space_id: Mapped[str] = mapped_column(String(128))
     channel_id: Mapped[str] = mapped_column(String(128))
+    course_id: Mapped[str] = mapped_column(String(64))
     question_id: Mapped[str] = mapped_column(String(64))
     scheduled: Mapped[bool] = mapped_column(Boolean, default=False)
     slot_date: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -115,6 +117,7 @@ class AnswerRow(Base):
     quiz_id: Mapped[str] = mapped_column(String(32), ForeignKey("quizzes.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(32))
     space_id: Mapped[str] = mapped_column(String(128))
+    course_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[str] = mapped_column(String(128))
     display_name: Mapped[str] = mapped_column(String(200))
     answer: Mapped[str] = mapped_column(Text)
@@ -131,7 +134,7 @@ class AnswerRow(Base):
 
     __table_args__ = (
         UniqueConstraint("quiz_id", "platform", "user_id", name="uq_quiz_answers_one_per_user"),
-        Index("ix_quiz_answers_user", "platform", "space_id", "user_id"),
+        Index("ix_quiz_answers_user", "platform", "space_id", "course_id", "user_id"),
         Index(
             "ix_quiz_answers_ungraded",
             "id",
@@ -142,13 +145,14 @@ class AnswerRow(Base):
 
 
 class ScoreTotal(Base):
-    """Leaderboard totals per (space, user, period bucket), kept by the grading transaction, so a
-    leaderboard reads a few index rows however many answers there are."""
+    """Leaderboard totals per (space, course, user, period bucket), kept by the grading transaction, so
+    a leaderboard reads a few index rows however many answers there are."""
 
     __tablename__ = "score_totals"
 
     platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     space_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     period: Mapped[str] = mapped_column(String(8), primary_key=True)  # week | month | all
     period_key: Mapped[str] = mapped_column(String(10), primary_key=True)  # 2025-01-13 | 2025-01 | all
     user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
@@ -158,7 +162,7 @@ class ScoreTotal(Base):
     correct: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (
-        Index("ix_score_totals_rank", "platform", "space_id", "period", "period_key", "points"),
+        Index("ix_score_totals_rank", "platform", "space_id", "course_id", "period", "period_key", "points"),
     )
 
 
@@ -184,6 +188,7 @@ class PracticeCardRow(Base):
 
     platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     space_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     due: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -197,6 +202,7 @@ class PracticeReviewRow(Base):
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     platform: Mapped[str] = mapped_column(String(32))
     space_id: Mapped[str] = mapped_column(String(128))
+    course_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[str] = mapped_column(String(128))
     question_id: Mapped[str] = mapped_column(String(64))
     rating: Mapped[int] = mapped_column(SmallInteger)
@@ -205,7 +211,41 @@ class PracticeReviewRow(Base):
     reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     log: Mapped[str] = mapped_column(Text)  # the algorithm's review log, as JSON
 
-    __table_args__ = (Index("ix_practice_reviews_user", "platform", "space_id", "user_id", "reviewed_at"),)
+    __table_args__ = (
+        Index("ix_practice_reviews_user", "platform", "space_id", "course_id", "user_id", "reviewed_at"),
+    )
+
+
+class CourseChoiceRow(Base):
+    """The course a space uses (``channel_id`` empty) or one channel of it uses instead."""
+
+    __tablename__ = "course_choices"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    space_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(128), primary_key=True)  # "" = the whole space
+    course_id: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CourseUploadRow(Base):
+    """A course uploaded from chat, every version kept: the newest is served, older ones keep the
+    questions it removed readable. Unique (course, version): of two uploads racing for the same next
+    version, one is stored and the other told."""
+
+    __tablename__ = "course_uploads"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    course_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    document: Mapped[str] = mapped_column(Text)  # the pack as YAML (a Markdown upload is converted)
+    questions: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(200))  # platform:user id of the admin
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (UniqueConstraint("course_id", "version", name="uq_course_uploads_version"),)
 
 
 quizzes = QuizRow.__table__
@@ -215,3 +255,5 @@ schedules = ScheduleRow.__table__
 spaces = SpaceSettings.__table__
 practice_cards = PracticeCardRow.__table__
 practice_reviews = PracticeReviewRow.__table__
+course_choices = CourseChoiceRow.__table__
+course_uploads = CourseUploadRow.__table__

@@ -72,17 +72,21 @@ def _settings_checks(settings) -> list[Check]:
             Check("timezone", FAIL, str(exc), "set STUDYBOT_TIMEZONE to an IANA name, e.g. Europe/Berlin")
         )
     try:
-        from bot.app.core import load_course
+        from bot.app.courses import load_packs
 
-        pack = load_course(settings)
-        out.append(Check("course pack", OK, f"{pack.title} ({len(pack.questions)} questions)"))
+        packs = load_packs(settings)
+        questions = sum(len(pack.questions) for pack in packs)
+        detail = f"{packs[0].title} ({len(packs[0].questions)} questions)"
+        if len(packs) > 1:
+            detail = f"{len(packs)} courses, {questions} questions; default: {detail}"
+        out.append(Check("course packs", OK, detail))
     except Exception as exc:
         out.append(
             Check(
-                "course pack",
+                "course packs",
                 FAIL,
                 _first_line(exc),
-                "fix the pack, or STUDYBOT_PACK (`studybot content check`)",
+                "fix the pack, or STUDYBOT_PACK / STUDYBOT_PACKS (`studybot content check`)",
             )
         )
     data_dir = settings.data_dir

@@ -10,24 +10,21 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.app.settings import Settings, load_settings
-from bot.core.ask import DEFAULT_THRESHOLD, AskService, course_speller
+from bot.app.courses import build_catalog, build_course_models, load_packs
+from bot.app.settings import Settings, StartupError, load_settings
+from bot.core.ask import AskService
+from bot.core.courses.catalog import CourseCatalog
 from bot.core.grading import MeaningGrader
-from bot.core.instrumentation import CountingPlatform, TimedGrader
+from bot.core.instrumentation import CountingPlatform
 from bot.core.metrics import ErrorCounter, Metrics
 from bot.core.pack import CoursePack
 from bot.core.ports import Embedder, Platform
 from bot.core.ratelimit import RateLimiter
-from bot.core.search import SemanticIndex
 from bot.core.studybot import StudyBot
 from bot.infra.metrics import prometheus_metrics
 from content.errors import PackError
-from content.loader import default_pack_path, load_pack
-from content.topics import load_off_course_topics
-from content.vocabulary import load_english_words
 
 if TYPE_CHECKING:  # storage and the quiz engine load only for commands that serve quizzes
     from bot.app.quiz_wiring import QuizFeature
@@ -51,11 +48,8 @@ class Core:
     """Everything built from settings that adapters share in one process."""
 
     settings: Settings
-    pack: CoursePack
+    courses: CourseCatalog
     embedder: Embedder
-    index: SemanticIndex
-    ask: AskService
-    grader: MeaningGrader
     bot: StudyBot
     closing: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
     quiz: QuizFeature | None = None  # storage, quiz engine, practice, scheduler (bot/app/quiz_wiring.py)
@@ -90,50 +84,21 @@ def build_embedder(settings: Settings) -> Embedder:
     )
 
 
-def load_course(settings: Settings) -> CoursePack:
-    return load_pack(Path(settings.pack) if settings.pack else default_pack_path())
-
-
-def build_course_models(
-    pack: CoursePack,
-    embedder: Embedder,
-    *,
-    cache_path: Path | None = None,
-    threshold: float | None = None,
-) -> tuple[AskService, MeaningGrader]:
-    """The search index with its off-course anchors, and the grader's rubric vectors.
-
-    Course texts go through the on-disk embedding cache at ``cache_path``, so a restart encodes
-    nothing it encoded before; queries and answers never go in the cache.
-    """
-    from bot.infra.embedding_cache import CachedEmbedder
-
-    course_embedder: Embedder = embedder
-    cached = CachedEmbedder(embedder, cache_path) if cache_path else None
-    if cached:
-        course_embedder = cached
-    try:
-        index = SemanticIndex.build(pack.questions, course_embedder)
-        topics = load_off_course_topics()
-        anchors = course_embedder.encode(topics)
-        grader = MeaningGrader(pack.questions, course_embedder, query_embedder=embedder)
-    finally:
-        if cached:
-            log.info("course encoded items=%d newly_encoded=%d", len(pack.questions), cached.misses)
-            cached.close()
-    ask = AskService(
-        index,
-        embedder,
-        DEFAULT_THRESHOLD if threshold is None else threshold,
-        off_course=anchors,
-        speller=course_speller(pack.questions, topics, load_english_words()),
-    )
-    return ask, grader
+def load_course(settings: Settings, course_id: str | None = None) -> CoursePack:
+    """One course of the catalog: ``course_id``, else the first (the default course)."""
+    packs = load_packs(settings)
+    if course_id is None:
+        return packs[0]
+    found = next((pack for pack in packs if pack.id == course_id), None)
+    if found is None:
+        known = ", ".join(pack.id for pack in packs)
+        raise StartupError(f"no course {course_id!r} in STUDYBOT_PACKS (courses: {known})")
+    return found
 
 
 @dataclass
 class Course:
-    """What `studybot ask` and `studybot grade` need: the course and its models, no database."""
+    """What `studybot ask` and `studybot grade` need: one course and its models, no database."""
 
     pack: CoursePack
     embedder: Embedder
@@ -141,9 +106,11 @@ class Course:
     grader: MeaningGrader
 
 
-def build_course(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Course:
+def build_course(
+    settings: Settings | None = None, *, embedder: Embedder | None = None, course_id: str | None = None
+) -> Course:
     settings = settings or load_settings()
-    pack = load_course(settings)
+    pack = load_course(settings, course_id)
     embedder = embedder or build_embedder(settings)
     ask, grader = build_course_models(
         pack,
@@ -155,32 +122,28 @@ def build_course(settings: Settings | None = None, *, embedder: Embedder | None 
 
 
 def build_core(settings: Settings | None = None, *, embedder: Embedder | None = None) -> Core:
-    from bot.app.quiz_wiring import build_quiz_feature
+    """The catalog (its first course built now, the others on first use), the bot, storage and quizzes."""
+    from bot.app.quiz_wiring import build_quiz_feature, open_storage
 
     settings = settings or load_settings()
-    course = build_course(settings, embedder=embedder)
-    pack, embedder, ask, grader = course.pack, course.embedder, course.ask, course.grader
-    limiter = RateLimiter(settings.ask_rate_per_minute, 60.0)
+    packs = load_packs(settings)
+    embedder = embedder or build_embedder(settings)
     metrics = prometheus_metrics()  # a registry of its own
+    database, repos = open_storage(settings, legacy_course=packs[0].id)
+    try:
+        courses = build_catalog(settings, embedder, packs=packs, repos=repos, metrics=metrics)
+        courses.prepare(courses.default_id)  # the default course is ready before serving
+    except BaseException:
+        database.close()
+        raise
     bot = StudyBot(
-        course_title=pack.title,
-        ask=ask,
-        ask_limiter=limiter,
+        courses=courses,
+        ask_limiter=RateLimiter(settings.ask_rate_per_minute, 60.0),
         action_limiter=RateLimiter(settings.action_rate_per_minute, 60.0),
         metrics=metrics,
     )
-    # migrates the database first; grades through a grader that counts verdicts and times each call
-    quiz = build_quiz_feature(settings, pack, TimedGrader(grader, metrics), bot)
-    core = Core(
-        settings=settings,
-        pack=pack,
-        embedder=embedder,
-        index=ask.index,
-        ask=ask,
-        grader=grader,
-        bot=bot,
-        quiz=quiz,
-    )
+    quiz = build_quiz_feature(settings, courses, bot, database=database, repos=repos)
+    core = Core(settings=settings, courses=courses, embedder=embedder, bot=bot, quiz=quiz)
     errors = ErrorCounter(metrics)  # studybot_errors_total counts what is logged at ERROR
     logging.getLogger().addHandler(errors)
     core.closing.callback(logging.getLogger().removeHandler, errors)  # closed last

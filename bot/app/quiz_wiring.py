@@ -1,6 +1,6 @@
-"""Part of the composition root: builds storage, the quiz engine, practice and the scheduler.
+"""Part of the composition root: opens storage, builds the quiz engine, practice and the scheduler.
 
-``bot.app.core.build_core`` calls :func:`build_quiz_feature`; the adapters' processes call
+``bot.app.core.build_core`` calls :func:`open_storage`, then :func:`build_quiz_feature`; the adapters' processes call
 ``Core.attach(platform)`` once their platform is started, which starts the scheduler for it.
 """
 
@@ -14,8 +14,7 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app.settings import Settings, StartupError
-from bot.core.grade import Grader
-from bot.core.pack import CoursePack
+from bot.core.courses.catalog import CourseCatalog
 from bot.core.ports import Platform
 from bot.core.quiz.commands import register
 from bot.core.quiz.ports import ReviewAlgorithm
@@ -57,18 +56,15 @@ class QuizFeature:
         await asyncio.to_thread(self.database.close, wait_s=1.0)
 
 
-def build_quiz_feature(
+def open_storage(
     settings: Settings,
-    pack: CoursePack,
-    grader: Grader,
-    bot: StudyBot,
     *,
+    legacy_course: str | None = None,
     database: Database | None = None,
-    clock: Clock = utc_now,
-    review: ReviewAlgorithm | None = None,
     migrate: bool = True,
-) -> QuizFeature:
-    """Everything the quiz feature needs, on ``database`` (default: ``DATABASE_URL``, migrated first)."""
+) -> tuple[Database, Repositories]:
+    """The database (default: ``DATABASE_URL``), migrated first; ``legacy_course``: the course that rows
+    made before there were several belong to."""
     try:
         parse_timezone(settings.timezone)  # a bad STUDYBOT_TIMEZONE fails at start, with the valid forms
     except ScheduleError as exc:
@@ -77,7 +73,7 @@ def build_quiz_feature(
         database = Database(settings.resolved_database_url, call_timeout_s=settings.db_timeout_seconds)
     if migrate:
         try:
-            revision = upgrade(database)
+            revision = upgrade(database, legacy_course=legacy_course)
         except SQLAlchemyError as exc:
             database.close()
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -85,19 +81,32 @@ def build_quiz_feature(
                 f"cannot use the database {redacted(database.url)}: {reason} (check DATABASE_URL)"
             ) from exc
         log.info("database ready url=%s revision=%s", redacted(database.url), revision)
-    repos = Repositories.build(database)
+    return database, Repositories.build(database)
+
+
+def build_quiz_feature(
+    settings: Settings,
+    courses: CourseCatalog,
+    bot: StudyBot,
+    *,
+    database: Database,
+    repos: Repositories,
+    clock: Clock = utc_now,
+    review: ReviewAlgorithm | None = None,
+) -> QuizFeature:
+    """Everything the quiz feature needs, on storage opened by :func:`open_storage`."""
     platforms: dict[str, Platform] = {}
-    batcher = GradeBatcher(grader)
+    batcher = GradeBatcher()  # each answer brings its course's grader
     worker = QuizGradingWorker(
         batcher=batcher,
-        pack=pack,
+        courses=courses,
         quizzes=repos.quizzes,
         answers=repos.answers,
         spaces=repos.spaces,
         default_timezone=settings.timezone,
     )
     service = QuizService(
-        pack=pack,
+        courses=courses,
         quizzes=repos.quizzes,
         answers=repos.answers,
         scores=repos.scores,
@@ -117,7 +126,7 @@ def build_quiz_feature(
 
         review = FsrsReviewer()
     practice = PracticeService(
-        pack=pack, cards=repos.practice, algorithm=review, batcher=batcher, clock=clock
+        courses=courses, cards=repos.practice, algorithm=review, batcher=batcher, clock=clock
     )
     register(bot, service, practice)
     return QuizFeature(database, repos, batcher, worker, service, practice, scheduler, platforms)

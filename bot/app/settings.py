@@ -8,6 +8,7 @@ with one line naming the setting, before the model loads.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +25,7 @@ class Settings(BaseSettings):
 
     # --- content and model -------------------------------------------------------------------
     pack: Path | None = Field(None, validation_alias=_env("STUDYBOT_PACK"))
+    packs: str = Field("", validation_alias=_env("STUDYBOT_PACKS"))  # folders or files, comma-separated
     embedding_model: str = Field("", validation_alias=_env("STUDYBOT_EMBEDDING_MODEL"))
     device: str = Field("auto", validation_alias=_env("STUDYBOT_DEVICE"))
     backend: Literal["auto", "onnx", "torch"] = Field("auto", validation_alias=_env("STUDYBOT_BACKEND"))
@@ -58,6 +60,26 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'studybot.db').as_posix()}"
+
+    @property
+    def pack_paths(self) -> list[Path]:
+        """The catalog's pack files, in order: ``STUDYBOT_PACK`` first (the default course), then each
+        entry of ``STUDYBOT_PACKS`` (a folder gives its ``*.yaml`` files by name); by default the
+        shipped packs, the seed course first."""
+        from content.loader import default_pack_path, shipped_pack_paths
+
+        entries = [Path(e.strip()) for e in self.packs.replace(os.pathsep, ",").split(",") if e.strip()]
+        paths: list[Path] = [self.pack] if self.pack else []
+        for entry in entries:
+            paths.extend(sorted([*entry.glob("*.yaml"), *entry.glob("*.yml")]) if entry.is_dir() else [entry])
+        if not entries:
+            shipped = shipped_pack_paths()
+            paths.extend([default_pack_path()] + [p for p in shipped if p != default_pack_path()])
+        unique: list[Path] = []
+        for path in paths:
+            if path.resolve() not in {u.resolve() for u in unique}:
+                unique.append(path)
+        return unique
 
     @property
     def resolved_cache_dir(self) -> Path:

@@ -16,13 +16,14 @@ __all__ = ["ImportedPack", "PackError", "check_packs", "import_markdown_file", "
 
 def upgrade_database(settings: Settings, revision: str = "head") -> tuple[str, str]:
     """Apply the migrations up to ``revision``: (the URL, password masked; the revision now current)."""
+    from bot.app.courses import load_packs
     from storage.db import Database, redacted
     from storage.migrate import upgrade
 
     url = settings.resolved_database_url
     database = Database(url)
     try:
-        return redacted(url), upgrade(database, revision)
+        return redacted(url), upgrade(database, revision, legacy_course=load_packs(settings)[0].id)
     except Exception as exc:
         raise StartupError(f"migrating {redacted(url)} failed: {exc}") from exc
     finally:

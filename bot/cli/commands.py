@@ -60,14 +60,17 @@ def _settings(quiet: bool = True):
     return settings, platforms
 
 
-def _build_core(settings, *, course_only: bool = False):
-    """``course_only``: the course and its models without the database (``ask``, ``grade``)."""
+COURSE_OPTION = typer.Option("--course", "-c", help="Course id (default: the first of STUDYBOT_PACKS).")
+
+
+def _build_core(settings, *, course_only: bool = False, course_id: str | None = None):
+    """``course_only``: one course and its models without the database (``ask``, ``grade``)."""
     _quiet_libraries()
     from bot.app.core import PackError, build_core, build_course
     from bot.app.settings import StartupError
 
     try:
-        return build_course(settings) if course_only else build_core(settings)
+        return build_course(settings, course_id=course_id) if course_only else build_core(settings)
     except PackError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -104,6 +107,7 @@ def ask(
         list[str] | None, typer.Argument(help="One or more questions (quote each one).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per query per line.")] = False,
+    course: Annotated[str | None, COURSE_OPTION] = None,
 ) -> None:
     """Answer questions from the course, loading the model once for all of them."""
     settings, _ = _settings()
@@ -122,7 +126,7 @@ def ask(
             f"error: question {too_long[0]} is over {MAX_QUERY_CHARS} characters; shorten it.", err=True
         )
         raise typer.Exit(2)
-    core = _build_core(settings, course_only=True)
+    core = _build_core(settings, course_only=True, course_id=course)
     results = core.ask.ask_many(cleaned)
     for result in results:
         if as_json:
@@ -135,10 +139,11 @@ def ask(
 def grade(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines out (the default when piped).")] = False,
     batch: Annotated[int, typer.Option("--batch", min=1, help="Answers graded per model call.")] = 64,
+    course: Annotated[str | None, COURSE_OPTION] = None,
 ) -> None:
     """Grade answers read as JSON lines {"question_id": "1.3", "answer": "..."} from stdin, in order."""
     settings, _ = _settings()
-    core = _build_core(settings, course_only=True)
+    core = _build_core(settings, course_only=True, course_id=course)
     from bot.cli.grading_lines import grade_lines
 
     for out in grade_lines(sys.stdin, core.pack, core.grader, batch=batch):

@@ -36,16 +36,23 @@ class QAItem:
 
 @dataclass(frozen=True)
 class CoursePack:
-    """A course: a title and its questions, in the order the course lists them."""
+    """A course: a title and its questions, in the order the course lists them.
+
+    ``retired``: questions an earlier version of the course had and this one removed. They are never
+    asked, quizzed or practised, but answers given to them stay readable (``get`` finds them).
+    """
 
     id: str
     title: str
     questions: tuple[QAItem, ...]
     source: str | None = None  # file the pack was loaded from
     description: str = ""
+    retired: tuple[QAItem, ...] = ()
     _by_id: dict[str, QAItem] = field(default_factory=dict, repr=False, compare=False)
+    ask_threshold: float | None = None  # the course's own /ask threshold (None: the bot's default)
 
     def __post_init__(self) -> None:
+        self._by_id.update({q.id: q for q in self.retired})
         self._by_id.update({q.id: q for q in self.questions})
 
     def get(self, item_id: str) -> QAItem | None:

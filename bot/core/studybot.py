@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
-from bot.core.ask import AskService
 from bot.core.ask_replies import ASK_USAGE, ask_reply, slow_down, too_long
 from bot.core.commands import CommandRouter, CommandSpec, UsageError, parse_command_line
+from bot.core.courses.catalog import CourseCatalog, Progress
+from bot.core.courses.commands import CourseCommands
 from bot.core.metrics import Metrics
 from bot.core.ratelimit import RateLimiter
 from bot.core.receipts import InFlight, Receipt, answer_received, expecting_receipt
@@ -40,17 +42,17 @@ class StudyBot:
     def __init__(
         self,
         *,
-        course_title: str,
-        ask: AskService,
+        courses: CourseCatalog,
         ask_limiter: RateLimiter | None = None,
         action_limiter: RateLimiter | None = None,
         unlimited_platforms: frozenset[str] = frozenset({"console"}),
         metrics: Metrics | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.course_title = course_title
+        self.courses = courses
         self.metrics = metrics or Metrics()
         self.in_flight = InFlight()  # what a graceful shutdown waits for (bot/serve.py)
-        self.ask_service = ask
+        self.course_commands = CourseCommands(courses, clock)
         self.router = CommandRouter()
         self._ask_limiter = ask_limiter
         self._action_limiter = action_limiter  # every command but /ask (it has its own), every answer
@@ -60,6 +62,7 @@ class StudyBot:
             CommandSpec("ask", "/ask QUESTION", "find the course's answer to a question", self._ask)
         )
         self.router.register(CommandSpec("help", "/help", "list the commands", self._help))
+        self.router.register(self.course_commands.spec())
 
     # --- what adapters call --------------------------------------------------------------------
     async def handle(self, user: User, place: Place, command: Command) -> Reply:
@@ -116,6 +119,38 @@ class StudyBot:
                 log.exception("answer failed action=%s platform=%s", action.value, place.platform)
                 return Reply(body=TRY_AGAIN, kind=ReplyKind.ERROR, retry=True)
 
+    async def upload_course(
+        self,
+        user: User,
+        place: Place,
+        filename: str,
+        data: bytes,
+        *,
+        size: int | None = None,
+        progress: Progress | None = None,
+    ) -> Reply:
+        """``/course upload`` with its file, read by the adapter (attachment, modal file, path)."""
+        if self.in_flight.closing:
+            return Reply(body=RESTARTING, kind=ReplyKind.ERROR, retry=True)
+        if slow_down := self._too_fast(user, place):
+            return slow_down
+        self.in_flight.track()
+        try:
+            return await self.course_commands.upload(
+                user, place, filename, data, size=size, progress=progress
+            )
+        except Exception:
+            log.exception("course upload failed platform=%s", place.platform)
+            return Reply(body=TRY_AGAIN, kind=ReplyKind.ERROR, retry=True)
+
+    async def course_title(self, place: Place) -> str:
+        """The title of the course used in ``place`` (banners, help)."""
+        return self.courses.pack(await self.courses.course_id_for(place)).title
+
+    async def course_questions(self, place: Place) -> list[str]:
+        """The questions of the course used in ``place`` (autocomplete)."""
+        return [item.question for item in self.courses.pack(await self.courses.course_id_for(place)).questions]
+
     # --- what features call --------------------------------------------------------------------
     def register_answer_handler(
         self, action: ButtonAction, handler: AnswerHandler, *, acknowledges: bool = False
@@ -146,12 +181,13 @@ class StudyBot:
             if wait > 0:
                 return slow_down(wait)
         self.metrics.asks.inc()
+        course = await self.courses.for_place(place)  # built on first use: not search time
         with self.metrics.search_seconds.time():
-            result = await self.ask_service.ask(query)
+            result = await course.ask.ask(query)
         if result.abstained:
             self.metrics.abstentions.inc()
         return ask_reply(result)
 
     async def _help(self, user: User, place: Place, args: str) -> Reply:
         reply = self.router.help_reply(user)
-        return Reply(body=reply.body, title=f"StudyBot · {self.course_title}", kind="help")
+        return Reply(body=reply.body, title=f"StudyBot · {await self.course_title(place)}", kind="help")

@@ -1,6 +1,6 @@
 """SQLAlchemy implementations of the core's repository Protocols (``bot.core.quiz.ports``).
 
-One module per aggregate (quizzes, answers, scores, schedules and spaces, practice). Each public method
+One module per aggregate (quizzes, answers, scores, schedules and spaces, practice, courses). Each public method
 is a coroutine that runs one short transaction in the database's thread pool: a single statement through
 ``Database.query`` / ``Database.change`` (the statement, and how to read its result), a transaction of
 several statements as a plain method named after it with a leading underscore, through ``Database.run``.
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from storage.db import Database
 from storage.repositories.answers import SqlAnswerRepository
+from storage.repositories.courses import SqlCourseChoiceRepository, SqlCourseUploadRepository
 from storage.repositories.practice import SqlPracticeRepository
 from storage.repositories.quizzes import SqlQuizRepository
 from storage.repositories.schedules import SqlScheduleRepository, SqlSpaceRepository
@@ -23,6 +24,8 @@ from storage.repositories.scores import SqlScoreRepository
 __all__ = [
     "Repositories",
     "SqlAnswerRepository",
+    "SqlCourseChoiceRepository",
+    "SqlCourseUploadRepository",
     "SqlPracticeRepository",
     "SqlQuizRepository",
     "SqlScheduleRepository",
@@ -39,6 +42,8 @@ class Repositories:
     schedules: SqlScheduleRepository
     spaces: SqlSpaceRepository
     practice: SqlPracticeRepository
+    course_choices: SqlCourseChoiceRepository
+    course_uploads: SqlCourseUploadRepository
 
     async def aclose(self) -> None:
         """Stop the background writer (answers are group-committed)."""
@@ -53,4 +58,6 @@ class Repositories:
             schedules=SqlScheduleRepository(db),
             spaces=SqlSpaceRepository(db),
             practice=SqlPracticeRepository(db),
+            course_choices=SqlCourseChoiceRepository(db),
+            course_uploads=SqlCourseUploadRepository(db),
         )

@@ -38,6 +38,7 @@ def _quiz(row: Row) -> Quiz:
     return Quiz(
         id=row.id,
         place=Place(row.platform, row.space_id, row.channel_id),
+        course_id=row.course_id,
         question_id=row.question_id,
         posted_at=row.posted_at,
         closes_at=row.closes_at,
@@ -84,8 +85,10 @@ def _at(table: Any, place: Place) -> Any:
     )
 
 
-def _channel(place: Place) -> Any:
-    return _at(quizzes, place)
+def _channel(place: Place, course_id: str | None = None) -> Any:
+    """The channel's quizzes (of one course, when given)."""
+    where = _at(quizzes, place)
+    return where if course_id is None else and_(where, quizzes.c.course_id == course_id)
 
 
 def first(convert: Callable[[Row], T]) -> Callable[[Result], T | None]:

@@ -137,9 +137,13 @@ class SqlAnswerRepository:
                     first_of.setdefault(item.key, n)
             inserted: dict[tuple[str, str, str], int] = {}
             if first_of:
+                rows = [  # an answer belongs to its quiz's course
+                    {**items[n].values(), "course_id": by_id[items[n].quiz_id].course_id}
+                    for n in first_of.values()
+                ]
                 stmt = (
                     _insert(self.db, answers)
-                    .values([items[n].values() for n in first_of.values()])
+                    .values(rows)
                     .on_conflict_do_nothing(index_elements=["quiz_id", "platform", "user_id"])
                     .returning(answers.c.id, answers.c.quiz_id, answers.c.platform, answers.c.user_id)
                 )
@@ -206,7 +210,9 @@ class SqlAnswerRepository:
         previous = (
             select(quizzes.c.id)
             .where(
-                _channel(quiz.place), quizzes.c.scheduled.is_(True), quizzes.c.posted_at < quiz.posted_at
+                _channel(quiz.place, quiz.course_id),
+                quizzes.c.scheduled.is_(True),
+                quizzes.c.posted_at < quiz.posted_at,
             )
             .order_by(quizzes.c.posted_at.desc())
             .limit(1)
@@ -231,6 +237,7 @@ class SqlAnswerRepository:
                         answers.c.id,
                         answers.c.platform,
                         answers.c.space_id,
+                        answers.c.course_id,
                         answers.c.user_id,
                         answers.c.display_name,
                     )
@@ -267,16 +274,17 @@ class SqlAnswerRepository:
         return [_answer(row) for row in rows]
 
     def _add_to_totals(self, conn: Connection, grades: list[GradeToSave], fresh: dict[int, Row]) -> None:
-        totals: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
+        totals: dict[tuple[str, str, str, str, str, str], dict[str, Any]] = {}
         for g in grades:
             row = fresh[g.answer_id]
             for period, key in g.period_keys.items():
-                pk = (row.platform, row.space_id, period.value, key, row.user_id)
+                pk = (row.platform, row.space_id, row.course_id, period.value, key, row.user_id)
                 entry = totals.setdefault(
                     pk,
                     {
                         "platform": row.platform,
                         "space_id": row.space_id,
+                        "course_id": row.course_id,
                         "period": period.value,
                         "period_key": key,
                         "user_id": row.user_id,
@@ -291,7 +299,7 @@ class SqlAnswerRepository:
                 entry["correct"] += int(g.grade.correct)
         ins = _insert(self.db, score_totals)
         stmt = ins.on_conflict_do_update(
-            index_elements=["platform", "space_id", "period", "period_key", "user_id"],
+            index_elements=["platform", "space_id", "course_id", "period", "period_key", "user_id"],
             set_={
                 "points": score_totals.c.points + ins.excluded.points,
                 "answers": score_totals.c.answers + ins.excluded.answers,
@@ -323,15 +331,18 @@ class SqlAnswerRepository:
         return QuizSummary(int(answered), int(graded), int(n_correct), names)
 
     async def user_streaks(
-        self, platform: str, space_id: str, user_id: str, now: datetime
+        self, platform: str, space_id: str, course_id: str, user_id: str, now: datetime
     ) -> tuple[int, int]:
-        return await self.db.run(self._user_streaks, platform, space_id, user_id, now)
+        return await self.db.run(self._user_streaks, platform, space_id, course_id, user_id, now)
 
     def _user_streaks(
-        self, platform: str, space_id: str, user_id: str, now: datetime
+        self, platform: str, space_id: str, course_id: str, user_id: str, now: datetime
     ) -> tuple[int, int]:
         mine = and_(
-            answers.c.platform == platform, answers.c.space_id == space_id, answers.c.user_id == user_id
+            answers.c.platform == platform,
+            answers.c.space_id == space_id,
+            answers.c.course_id == course_id,
+            answers.c.user_id == user_id,
         )
         with self.db.read() as conn:
             best = conn.execute(
@@ -349,16 +360,15 @@ class SqlAnswerRepository:
             )
             current = 0
             for channel in channels:
-                current = max(
-                    current, self._current(conn, Place(platform, space_id, channel), user_id, now)
-                )
+                place = Place(platform, space_id, channel)
+                current = max(current, self._current(conn, place, course_id, user_id, now))
         return current, int(best)
 
     @staticmethod
-    def _current(conn: Connection, place: Place, user_id: str, now: datetime) -> int:
+    def _current(conn: Connection, place: Place, course_id: str, user_id: str, now: datetime) -> int:
         latest = conn.execute(
             select(quizzes)
-            .where(_channel(place), quizzes.c.scheduled.is_(True))
+            .where(_channel(place, course_id), quizzes.c.scheduled.is_(True))
             .order_by(quizzes.c.posted_at.desc())
             .limit(2)
         ).all()

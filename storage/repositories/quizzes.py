@@ -39,6 +39,7 @@ class SqlQuizRepository:
             "platform": quiz.place.platform,
             "space_id": quiz.place.space_id,
             "channel_id": quiz.place.channel_id,
+            "course_id": quiz.course_id,
             "question_id": quiz.question_id,
             "scheduled": quiz.scheduled,
             "slot_date": quiz.slot_date,
@@ -53,6 +54,7 @@ class SqlQuizRepository:
         return Quiz(
             id=quiz.id,
             place=quiz.place,
+            course_id=quiz.course_id,
             question_id=quiz.question_id,
             posted_at=quiz.posted_at,
             closes_at=quiz.closes_at,
@@ -67,8 +69,8 @@ class SqlQuizRepository:
     async def get(self, quiz_id: str) -> Quiz | None:
         return await self.db.query(select(quizzes).where(quizzes.c.id == quiz_id), first(_quiz))
 
-    async def latest_in_channel(self, place: Place) -> Quiz | None:
-        stmt = select(quizzes).where(_channel(place)).order_by(quizzes.c.posted_at.desc()).limit(1)
+    async def latest_in_channel(self, place: Place, course_id: str) -> Quiz | None:
+        stmt = select(quizzes).where(_channel(place, course_id)).order_by(quizzes.c.posted_at.desc()).limit(1)
         return await self.db.query(stmt, first(_quiz))
 
     async def open_in_channel(self, place: Place) -> list[Quiz]:
@@ -101,10 +103,10 @@ class SqlQuizRepository:
         )
         return await self.db.change(stmt, lambda result: result.rowcount == 1)
 
-    async def times_asked(self, place: Place) -> dict[str, int]:
+    async def times_asked(self, place: Place, course_id: str) -> dict[str, int]:
         stmt = (
             select(quizzes.c.question_id, func.count())
-            .where(_channel(place))
+            .where(_channel(place, course_id))
             .group_by(quizzes.c.question_id)
         )
         return await self.db.query(stmt, lambda result: {question: int(n) for question, n in result})
@@ -115,10 +117,10 @@ class SqlQuizRepository:
         )
         return await self.db.query(stmt, lambda result: result.first() is not None)
 
-    async def latest_scheduled(self, place: Place, limit: int = 2) -> list[Quiz]:
+    async def latest_scheduled(self, place: Place, course_id: str, limit: int = 2) -> list[Quiz]:
         stmt = (
             select(quizzes)
-            .where(_channel(place), quizzes.c.scheduled.is_(True))
+            .where(_channel(place, course_id), quizzes.c.scheduled.is_(True))
             .order_by(quizzes.c.posted_at.desc())
             .limit(limit)
         )

@@ -22,16 +22,36 @@ class SqlScoreRepository:
         self.db = db
 
     async def leaderboard(
-        self, platform: str, space_id: str, period: Period, key: str, user_id: str, limit: int = 10
+        self,
+        platform: str,
+        space_id: str,
+        course_id: str,
+        period: Period,
+        key: str,
+        user_id: str,
+        limit: int = 10,
     ) -> Leaderboard:
-        return await self.db.run(self._leaderboard, platform, space_id, period, key, user_id, limit)
+        return await self.db.run(
+            self._leaderboard, platform, space_id, course_id, period, key, user_id, limit
+        )
 
     def _leaderboard(
-        self, platform: str, space_id: str, period: Period, key: str, user_id: str, limit: int
+        self,
+        platform: str,
+        space_id: str,
+        course_id: str,
+        period: Period,
+        key: str,
+        user_id: str,
+        limit: int,
     ) -> Leaderboard:
         t = score_totals.c
         bucket = and_(
-            t.platform == platform, t.space_id == space_id, t.period == period.value, t.period_key == key
+            t.platform == platform,
+            t.space_id == space_id,
+            t.course_id == course_id,
+            t.period == period.value,
+            t.period_key == key,
         )
         mine = select(t.points).where(bucket, t.user_id == user_id).scalar_subquery()
         figures = select(  # one round trip: players, my points and name, and how many are ahead of me
@@ -57,14 +77,15 @@ class SqlScoreRepository:
             me = LeaderboardRow(1 + int(ahead), user_id, my_name, int(my_points))
         return Leaderboard(period, key, tuple(rows), me, int(players))
 
-    async def totals(self, platform: str, space_id: str, user_id: str) -> Totals:
-        return await self.db.run(self._totals, platform, space_id, user_id)
+    async def totals(self, platform: str, space_id: str, course_id: str, user_id: str) -> Totals:
+        return await self.db.run(self._totals, platform, space_id, course_id, user_id)
 
-    def _totals(self, platform: str, space_id: str, user_id: str) -> Totals:
+    def _totals(self, platform: str, space_id: str, course_id: str, user_id: str) -> Totals:
         t = score_totals.c
         bucket = and_(
             t.platform == platform,
             t.space_id == space_id,
+            t.course_id == course_id,
             t.period == Period.ALL.value,
             t.period_key == "all",
         )

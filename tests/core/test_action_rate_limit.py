@@ -8,7 +8,7 @@ from bot.core.ratelimit import RateLimiter
 from bot.core.search import SemanticIndex
 from bot.core.studybot import StudyBot
 from bot.core.types import ButtonAction, Place, Reply, User
-from tests.support.quiz import TinyEmbedder, small_pack
+from tests.support.quiz import TinyEmbedder, one_course, small_pack
 
 SLACK = Place("slack", "T1", "C1")
 ANA, BEN = User("slack", "U1", "ana"), User("slack", "U2", "ben")
@@ -25,8 +25,7 @@ def bot_with_limit(limit: int, clock: Clock) -> tuple[StudyBot, list[str]]:
     pack = small_pack()
     embedder = TinyEmbedder()
     bot = StudyBot(
-        course_title=pack.title,
-        ask=AskService(SemanticIndex.build(pack.questions, embedder), embedder, 0.0),
+        courses=one_course(pack.title, AskService(SemanticIndex.build(pack.questions, embedder), embedder, 0.0)),
         action_limiter=RateLimiter(limit, 60.0, clock=clock),
     )
     answered: list[str] = []

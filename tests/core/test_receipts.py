@@ -10,6 +10,7 @@ from bot.core.receipts import InFlight, answer_received
 from bot.core.search import SemanticIndex
 from bot.core.studybot import RESTARTING, TRY_AGAIN, StudyBot, is_temporary_failure
 from bot.core.types import ButtonAction, Command, Place, Reply, User
+from tests.support.quiz import one_course
 
 ANA = User("slack", "U1", "ana")
 HERE = Place("slack", "T1", "C1")
@@ -18,8 +19,7 @@ HERE = Place("slack", "T1", "C1")
 def make_bot(fake_embedder) -> StudyBot:
     items = (QAItem("1", "What is a GPU?", "A parallel processor."),)
     return StudyBot(
-        course_title="DL", ask=AskService(SemanticIndex.build(items, fake_embedder), fake_embedder)
-    )
+        courses=one_course("DL", AskService(SemanticIndex.build(items, fake_embedder), fake_embedder)))
 
 
 async def test_a_storing_handler_acknowledges_after_storing_and_before_grading(fake_embedder):

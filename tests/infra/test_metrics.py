@@ -16,6 +16,7 @@ from bot.core.search import SemanticIndex
 from bot.core.studybot import StudyBot
 from bot.core.types import Command, Place, PostedMessage, Reply, User
 from bot.infra.metrics import prometheus_metrics
+from tests.support.quiz import one_course
 
 ITEMS = (
     QAItem("1.9", "Why are neural networks trained on GPUs?", "GPUs run multiply-adds in parallel."),
@@ -110,7 +111,7 @@ def test_counting_is_thread_safe():
 async def test_studybot_counts_asks_abstentions_commands_and_search_latency(fake_embedder):
     m = prometheus_metrics()
     bot = StudyBot(
-        course_title="DL", ask=AskService(SemanticIndex.build(ITEMS, fake_embedder), fake_embedder), metrics=m
+        courses=one_course("DL", AskService(SemanticIndex.build(ITEMS, fake_embedder), fake_embedder)), metrics=m
     )
     await bot.handle(ANA, HERE, Command("ask", "Why are neural networks trained on GPUs?"))
     await bot.handle(ANA, HERE, Command("ask", "best lasagna recipe with spinach"))

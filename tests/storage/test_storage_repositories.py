@@ -23,7 +23,7 @@ PLACE = Place("discord", "guild-1", "chan")
 
 
 def new_quiz(quiz_id: str, place: Place = PLACE, **slot) -> NewQuiz:
-    return NewQuiz(quiz_id, place, "1.1", NOW, NOW + timedelta(hours=24), scheduled=bool(slot), **slot)
+    return NewQuiz(quiz_id, place, "test", "1.1", NOW, NOW + timedelta(hours=24), scheduled=bool(slot), **slot)
 
 
 def grade_of(answer_id: int, points: int, keys: dict[Period, str]) -> GradeToSave:
@@ -132,10 +132,10 @@ async def test_rows_are_scoped_by_platform_and_space(database):
     )
     assert cross.outcome.value == "not_found"
     await repos.answers.save_grades([grade_of(a.answer.id, 10, KEYS), grade_of(b.answer.id, 10, KEYS)])
-    one = await repos.scores.leaderboard("discord", "guild-1", Period.ALL, "all", "42")
-    two = await repos.scores.leaderboard("discord", "guild-2", Period.ALL, "all", "42")
+    one = await repos.scores.leaderboard("discord", "guild-1", "test", Period.ALL, "all", "42")
+    two = await repos.scores.leaderboard("discord", "guild-2", "test", Period.ALL, "all", "42")
     assert one.players == 1 and two.players == 1 and one.rows[0].points == 10 and two.rows[0].points == 10
-    assert (await repos.scores.totals("slack", "guild-1", "42")).points == 0
+    assert (await repos.scores.totals("slack", "guild-1", "test", "42")).points == 0
 
 
 async def test_saving_a_grade_twice_counts_its_points_once(database):
@@ -160,6 +160,6 @@ async def test_leaderboard_ranks_ties_together(database):
         recorded = await repos.answers.record("q1", User("discord", f"u{n}", f"U{n}"), PLACE, "x", NOW)
         grades.append(grade_of(recorded.answer.id, points, KEYS))
     await repos.answers.save_grades(grades)
-    board = await repos.scores.leaderboard("discord", "guild-1", Period.WEEK, "2025-01-13", "u3", limit=3)
+    board = await repos.scores.leaderboard("discord", "guild-1", "test", Period.WEEK, "2025-01-13", "u3", limit=3)
     assert [(r.rank, r.points) for r in board.rows] == [(1, 10), (1, 10), (3, 5)]
     assert board.me is not None and board.me.rank == 4 and board.players == 4

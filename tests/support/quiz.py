@@ -17,7 +17,8 @@ import numpy as np
 
 from bot.app.settings import Settings
 from bot.core.ask import AskService
-from bot.core.grade import Grade, Verdict
+from bot.core.courses.catalog import CourseCatalog
+from bot.core.grade import Grade, Grader, Verdict
 from bot.core.pack import CoursePack, QAItem
 from bot.core.search import SemanticIndex
 from bot.core.studybot import StudyBot
@@ -97,10 +98,26 @@ class TinyEmbedder:
         return out
 
 
-def make_bot(pack: CoursePack) -> StudyBot:
-    embedder = TinyEmbedder()
-    index = SemanticIndex.build(pack.questions, embedder)
-    return StudyBot(course_title=pack.title, ask=AskService(index, embedder, 0.0))
+def catalog(*packs: CoursePack, grader: Grader | None = None, **options: object) -> CourseCatalog:
+    """A catalog of ``packs`` whose courses search with ``TinyEmbedder`` and grade with ``grader``
+    (default: one ``FakeGrader`` for all); ``options`` go to ``CourseCatalog`` (choices, uploads...)."""
+    shared = grader or FakeGrader()
+
+    def build(pack: CoursePack) -> tuple[AskService, Grader]:
+        embedder = TinyEmbedder()
+        return AskService(SemanticIndex.build(pack.questions, embedder), embedder, 0.0), shared
+
+    return CourseCatalog(list(packs), build, **options)  # type: ignore[arg-type]
+
+
+def one_course(title: str, ask: AskService, grader: Grader | None = None) -> CourseCatalog:
+    """A catalog of one course served by a given ``AskService`` (the pack: its index's items)."""
+    pack = CoursePack(id="test", title=title, questions=tuple(ask.index.items))
+    return CourseCatalog([pack], lambda _: (ask, grader or FakeGrader()))
+
+
+def make_bot(pack: CoursePack, *packs: CoursePack, grader: Grader | None = None, **options: object) -> StudyBot:
+    return StudyBot(courses=catalog(pack, *packs, grader=grader, **options))
 
 
 class Clock:
@@ -212,25 +229,34 @@ def make_harness(
     clock: Clock | None = None,
     platform: RecordingPlatform | None = None,
     grader: FakeGrader | None = None,
+    extra_packs: Sequence[CoursePack] = (),
     **settings_values: object,
 ) -> Harness:
+    from bot.app.courses import ContentDocuments
     from bot.app.quiz_wiring import build_quiz_feature
     from bot.infra.practice_fsrs import FsrsReviewer
+    from storage.repositories import Repositories
 
-    pack = small_pack()
-    bot = make_bot(pack)
     grader = grader or FakeGrader()
     clock = clock or Clock(MONDAY_9)
     platform = platform or RecordingPlatform()
+    repos = Repositories.build(database)  # type: ignore[arg-type]
+    bot = make_bot(
+        small_pack(),
+        *extra_packs,
+        grader=grader,
+        choices=repos.course_choices,
+        uploads=repos.course_uploads,
+        documents=ContentDocuments(),
+    )
     feature = build_quiz_feature(
         settings(**settings_values),
-        pack,
-        grader,
+        bot.courses,
         bot,
         database=database,  # type: ignore[arg-type]
+        repos=repos,
         clock=clock,
         review=FsrsReviewer(fuzz=False),
-        migrate=False,
     )
     feature.platforms[platform.name] = platform
     return Harness(feature, bot, platform, grader, clock)

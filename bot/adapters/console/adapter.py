@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
@@ -16,12 +18,15 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
+from bot.core.courses.model import MAX_UPLOAD_BYTES
 from bot.core.studybot import StudyBot
 from bot.core.types import Place, PostedMessage, Reply, User
 
 PLATFORM = "console"
 CONSOLE_PLACE = Place(platform=PLATFORM, space_id="console", channel_id="console")
 EXIT_WORDS = {"/quit", "/exit"}
+UPLOAD = re.compile(r"^/course\s+upload\s+(?P<path>\S.*)$", re.IGNORECASE)
+MAX_UPLOAD_READ = MAX_UPLOAD_BYTES + 1  # enough to tell that a file is too big
 _STYLE = {"error": "red", "usage": "yellow", "abstain": "yellow", "answer": "green", "quiz": "cyan"}
 
 
@@ -73,7 +78,7 @@ class ConsoleAdapter:
     async def run(self) -> None:
         if self.interactive:
             self.console.print(
-                f"[bold]StudyBot[/bold] · {self.bot.course_title} — type [cyan]/help[/cyan], "
+                f"[bold]StudyBot[/bold] · {await self.bot.course_title(self.place)} — type [cyan]/help[/cyan], "
                 "[cyan]/quit[/cyan] to leave."
             )
         while True:
@@ -91,10 +96,32 @@ class ConsoleAdapter:
         """One typed line: a slash command, or plain text taken as a question for ``/ask``."""
         if not line.startswith("/"):
             line = f"/ask {line}"
-        reply = await self.bot.handle_line(self.user, self.place, line)
-        assert reply is not None  # a line starting with "/" is always a command
+        upload = UPLOAD.match(line)
+        if upload:
+            reply = await self.upload(upload.group("path").strip().strip("'\""))
+        else:
+            found = await self.bot.handle_line(self.user, self.place, line)
+            assert found is not None  # a line starting with "/" is always a command
+            reply = found
         self.render(reply)
         return reply
+
+    async def upload(self, path_text: str) -> Reply:
+        """``/course upload PATH``: the file's bytes go to the core, which checks them."""
+        path = Path(path_text).expanduser()
+        try:
+            with path.open("rb") as file:
+                size = path.stat().st_size
+                data = await asyncio.to_thread(file.read, MAX_UPLOAD_READ)
+        except OSError as exc:
+            return Reply(body=f"Cannot read `{path_text}`: {exc.strerror or exc}.", kind="error")
+
+        async def progress(text: str) -> None:
+            self.render(Reply(body=text, kind="info"))
+
+        return await self.bot.upload_course(
+            self.user, self.place, path.name, data, size=size, progress=progress
+        )
 
     def _read_line(self) -> str | None:
         if self.interactive:

@@ -21,6 +21,7 @@ from discord.http import HTTPClient, Route
 from bot.adapters.discord.commands import build_commands
 from bot.adapters.discord.render import NO_MENTIONS, message_parts
 from bot.adapters.discord.ui import AnswerButton, answer_form, is_button_id, parse_form_id, submitted_text
+from bot.core.courses.model import MAX_UPLOAD_BYTES
 from bot.core.studybot import BUTTON_GONE, StudyBot
 from bot.core.types import ButtonAction, Command, Place, PostedMessage, Reply, User
 
@@ -258,6 +259,25 @@ class DiscordAdapter:
             # The first follow-up would replace the "thinking…" message and keep its visibility.
             await interaction.delete_original_response()
         await interaction.followup.send(**message_parts(reply), ephemeral=not public, wait=True)
+
+    async def upload_course(self, interaction: discord.Interaction, attachment: discord.Attachment) -> None:
+        """``/course upload file``: defer, read the attachment, let the core check and store it; a
+        private progress message while the course is embedded."""
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            user, place = self.who(interaction)
+            too_big = attachment.size > MAX_UPLOAD_BYTES  # not fetched: the core says so, with the limit
+            data = b"" if too_big else await attachment.read()
+
+            async def progress(text: str) -> None:
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+            reply = await self.bot.upload_course(
+                user, place, attachment.filename, data, size=attachment.size, progress=progress
+            )
+            await interaction.followup.send(**message_parts(reply), ephemeral=True, wait=True)
+        except Exception as exc:
+            await self.report_error(interaction, exc)
 
     async def open_answer_form(
         self, interaction: discord.Interaction, action: ButtonAction, value: str

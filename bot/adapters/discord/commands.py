@@ -91,7 +91,8 @@ def build_ask(adapter: DiscordAdapter, spec: CommandSpec) -> AppCommand:
         words = clean_text(current).lower().split()
         if not words:
             return []
-        questions = [item.question for item in adapter.bot.ask_service.index.items]
+        _, place = adapter.who(interaction)
+        questions = await adapter.bot.course_questions(place)
         found = [q for q in questions if all(w in q.lower() for w in words)]
         return [app_commands.Choice(name=shorten(q, 100), value=shorten(q, 100)) for q in found[:MAX_CHOICES]]
 
@@ -138,6 +139,39 @@ def _plain_subcommand(adapter: DiscordAdapter, spec: CommandSpec, name: str, sum
         await adapter.run_command(interaction, spec.name, name)
 
     return app_commands.Command(name=name, description=summary, callback=callback)
+
+
+def build_course(adapter: DiscordAdapter, spec: CommandSpec) -> AppCommand:
+    """``/course list | use | upload``: everyone lists; the core refuses ``use`` and ``upload`` to
+    anyone but admins, whatever the server's command permissions say."""
+    group = app_commands.Group(
+        name=spec.name,
+        description=description(spec, "The courses of this server"),
+        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+    )
+
+    async def course_autocomplete(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _choices(adapter.bot.courses.ids(), current)
+
+    @group.command(name="list", description="The courses this bot knows, and the one used here")
+    async def list_courses(interaction: discord.Interaction) -> None:
+        await adapter.run_command(interaction, spec.name, "list")
+
+    @group.command(name="use", description="Choose the course of this server, or of this channel (admins)")
+    @app_commands.describe(course="The course id (see /course list)", here="Only this channel")
+    @app_commands.autocomplete(course=course_autocomplete)
+    async def use(interaction: discord.Interaction, course: app_commands.Range[str, 1, 64], here: bool = False) -> None:
+        await adapter.run_command(interaction, spec.name, _join("use", course, "here" if here else None))
+
+    @group.command(name="upload", description="Upload a course: a Markdown Q&A document or a pack YAML (admins)")
+    @app_commands.describe(file="The course document (.md or .yaml)")
+    async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
+        await adapter.upload_course(interaction, file)
+
+    return group
 
 
 def build_leaderboard(adapter: DiscordAdapter, spec: CommandSpec) -> AppCommand:
@@ -200,6 +234,7 @@ BUILDERS: dict[str, Builder] = {
     "stats": build_plain,
     "practice": build_plain,
     "help": build_plain,
+    "course": build_course,
 }
 
 

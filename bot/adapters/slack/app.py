@@ -463,4 +463,5 @@ class SlackAdapter:
         commands = "  ".join(
             f"`{spec.usage}`" for spec in self.bot.router.specs if not spec.admin_only and spec.name != "help"
         )
-        return bk.home_view(f"StudyBot · {self.bot.course_title}", parts, f"Commands: {commands}")
+        title = await self.bot.course_title(place)
+        return bk.home_view(f"StudyBot · {title}", parts, f"Commands: {commands}")

@@ -29,6 +29,7 @@ class NewQuiz:
 
     id: str
     place: Place
+    course_id: str
     question_id: str
     posted_at: datetime
     closes_at: datetime
@@ -41,6 +42,7 @@ class NewQuiz:
 class Quiz:
     id: str
     place: Place
+    course_id: str
     question_id: str
     posted_at: datetime
     closes_at: datetime
@@ -134,7 +136,7 @@ class Leaderboard:
 
 @dataclass(frozen=True)
 class Totals:
-    """A user's all-time totals in a space."""
+    """A user's all-time totals in a space and course."""
 
     points: int = 0
     answers: int = 0
@@ -158,6 +160,7 @@ class PracticeCard:
 
     platform: str
     space_id: str
+    course_id: str
     user_id: str
     question_id: str
     due: datetime
@@ -169,6 +172,7 @@ class PracticeCard:
 class PracticeReview:
     platform: str
     space_id: str
+    course_id: str
     user_id: str
     question_id: str
     rating: int

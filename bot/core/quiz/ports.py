@@ -37,11 +37,11 @@ class QuizRepository(Protocol):
 
     async def get(self, quiz_id: str) -> Quiz | None: ...
 
-    async def latest_in_channel(self, place: Place) -> Quiz | None:
-        """The channel's most recently posted quiz, open or closed."""
+    async def latest_in_channel(self, place: Place, course_id: str) -> Quiz | None:
+        """The channel's most recently posted quiz of the course, open or closed."""
 
     async def open_in_channel(self, place: Place) -> list[Quiz]:
-        """Quizzes of the channel not closed yet, newest first."""
+        """Quizzes of the channel not closed yet (of any course), newest first."""
 
     async def due_to_close(self, now: datetime, platforms: Collection[str]) -> list[Quiz]:
         """Open quizzes of these platforms whose answer window has ended."""
@@ -49,13 +49,13 @@ class QuizRepository(Protocol):
     async def close(self, quiz_id: str, now: datetime) -> bool:
         """Mark the quiz closed; ``True`` only for the one call that closed it (it reveals)."""
 
-    async def times_asked(self, place: Place) -> dict[str, int]:
-        """How often each question id was posted in the channel."""
+    async def times_asked(self, place: Place, course_id: str) -> dict[str, int]:
+        """How often each question id of the course was posted in the channel."""
 
     async def slot_taken(self, place: Place, slot_date: date, slot: str) -> bool: ...
 
-    async def latest_scheduled(self, place: Place, limit: int = 2) -> list[Quiz]:
-        """The channel's most recent scheduled quizzes, newest first."""
+    async def latest_scheduled(self, place: Place, course_id: str, limit: int = 2) -> list[Quiz]:
+        """The channel's most recent scheduled quizzes of the course, newest first."""
 
 
 class AnswerRepository(Protocol):
@@ -71,8 +71,8 @@ class AnswerRepository(Protocol):
         """Recorded answers without a grade (after a crash, or not yet reached), oldest first."""
 
     async def previous_streaks(self, quiz: Quiz) -> dict[str, int]:
-        """user id -> streak stored with their correct answer to the channel's scheduled quiz before
-        ``quiz`` (users who did not answer it correctly are absent)."""
+        """user id -> streak stored with their correct answer to the channel's scheduled quiz of the same
+        course before ``quiz`` (users who did not answer it correctly are absent)."""
 
     async def save_grades(self, grades: Sequence[GradeToSave]) -> list[AnswerRecord]:
         """Store grades and add their points to the leaderboard totals, in one transaction. Answers
@@ -81,18 +81,25 @@ class AnswerRepository(Protocol):
     async def summary(self, quiz_id: str) -> QuizSummary: ...
 
     async def user_streaks(
-        self, platform: str, space_id: str, user_id: str, now: datetime
+        self, platform: str, space_id: str, course_id: str, user_id: str, now: datetime
     ) -> tuple[int, int]:
-        """(current, best) streak of the user in the space (current: the best over its channels)."""
+        """(current, best) streak of the user in the space's course (current: the best over its channels)."""
 
 
 class ScoreRepository(Protocol):
     async def leaderboard(
-        self, platform: str, space_id: str, period: Period, key: str, user_id: str, limit: int = 10
+        self,
+        platform: str,
+        space_id: str,
+        course_id: str,
+        period: Period,
+        key: str,
+        user_id: str,
+        limit: int = 10,
     ) -> Leaderboard: ...
 
-    async def totals(self, platform: str, space_id: str, user_id: str) -> Totals:
-        """All-time points, answers, correct answers and rank of the user in the space."""
+    async def totals(self, platform: str, space_id: str, course_id: str, user_id: str) -> Totals:
+        """All-time points, answers, correct answers and rank of the user in the space's course."""
 
 
 class ScheduleRepository(Protocol):
@@ -116,7 +123,7 @@ class SpaceRepository(Protocol):
 
 
 class PracticeRepository(Protocol):
-    async def cards(self, platform: str, space_id: str, user_id: str) -> list[PracticeCard]: ...
+    async def cards(self, platform: str, space_id: str, course_id: str, user_id: str) -> list[PracticeCard]: ...
 
     async def save_review(self, card: PracticeCard, review: PracticeReview) -> None:
         """Upsert the card and append the review log, in one transaction."""

@@ -2,7 +2,7 @@
 
 The grade becomes a review rating: incorrect -> Again, partial -> Hard, correct -> Good, correct with a
 score of at least :data:`EASY_SCORE` -> Easy. Cards and review logs are stored per student (platform,
-space, user); practice earns no leaderboard points.
+space, course, user); practice earns no leaderboard points.
 """
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.core.courses.catalog import CourseCatalog
+from bot.core.courses.model import Course, UnknownCourse
 from bot.core.grade import Grade, Verdict
-from bot.core.pack import CoursePack, QAItem
+from bot.core.pack import QAItem
 from bot.core.quiz import replies, texts
 from bot.core.quiz.model import GradedResult, PracticeCard, PracticeReview
 from bot.core.quiz.ports import PracticeRepository, ReviewAlgorithm
@@ -36,27 +38,32 @@ class PracticeService:
     def __init__(
         self,
         *,
-        pack: CoursePack,
+        courses: CourseCatalog,
         cards: PracticeRepository,
         algorithm: ReviewAlgorithm,
         batcher: GradeBatcher,
         clock: Callable[[], datetime],
     ) -> None:
-        self.pack = pack
+        self.courses = courses
         self.cards = cards
         self.algorithm = algorithm
         self.batcher = batcher
         self.clock = clock
-        self._shown: dict[tuple[str, str, str], str] = {}  # (platform, space, user) -> question id
+        # (platform, space, user) -> (course id, question id) shown last
+        self._shown: dict[tuple[str, str, str], tuple[str, str]] = {}
 
-    async def most_due(self, user: User, place: Place) -> tuple[QAItem, PracticeCard | None] | None:
+    async def _cards(self, place: Place, course_id: str, user: User) -> dict[str, PracticeCard]:
+        found = await self.cards.cards(place.platform, place.space_id, course_id, user.user_id)
+        return {card.question_id: card for card in found}
+
+    async def most_due(
+        self, user: User, place: Place, course: Course
+    ) -> tuple[QAItem, PracticeCard | None] | None:
         """The card due longest ago; a question never practised counts as due now. Ties: course order."""
         now = self.clock()
-        cards = {
-            c.question_id: c for c in await self.cards.cards(place.platform, place.space_id, user.user_id)
-        }
+        cards = await self._cards(place, course.id, user)
         best: tuple[tuple[datetime, int], QAItem, PracticeCard | None] | None = None
-        for index, item in enumerate(self.pack.answered):
+        for index, item in enumerate(course.pack.answered):
             card = cards.get(item.id)
             key = (card.due if card else now, index)
             if best is None or key < best[0]:
@@ -64,47 +71,53 @@ class PracticeService:
         return None if best is None else (best[1], best[2])
 
     async def show(self, user: User, place: Place) -> Reply:
-        found = await self.most_due(user, place)
+        course = await self.courses.for_place(place)
+        found = await self.most_due(user, place, course)
         if found is None:
             return texts.nothing_to_practise()
         item, card = found
-        self._shown[(place.platform, place.space_id, user.user_id)] = item.id
+        self._shown[(place.platform, place.space_id, user.user_id)] = (course.id, item.id)
         return replies.practice_question(
-            item, card.due if card else None, self.clock(), card.reviews if card else 0
+            item, card.due if card else None, self.clock(), card.reviews if card else 0, course.id
         )
 
     async def answer_current(self, user: User, place: Place, text: str) -> Reply:
         """``/practice answer TEXT``: answer the question ``/practice`` showed last (else the most due)."""
-        question_id = self._shown.get((place.platform, place.space_id, user.user_id))
-        if question_id is None:
-            found = await self.most_due(user, place)
+        shown = self._shown.get((place.platform, place.space_id, user.user_id))
+        if shown is None:
+            course = await self.courses.for_place(place)
+            found = await self.most_due(user, place, course)
             if found is None:
                 return texts.nothing_to_practise()
-            question_id = found[0].id
-        return await self.answer(user, place, question_id, text)
+            shown = (course.id, found[0].id)
+        return await self.answer(user, place, replies.practice_value(*shown), text)
 
-    async def answer(self, user: User, place: Place, question_id: str, text: str) -> Reply:
-        """A practice answer (``ButtonAction.ANSWER_PRACTICE``, value = question id)."""
-        item = self.pack.get(question_id.strip())
-        if item is None or not item.answered:
+    async def answer(self, user: User, place: Place, value: str, text: str) -> Reply:
+        """A practice answer (``ButtonAction.ANSWER_PRACTICE``, value = ``course/question``; a bare
+        question id, from a button made before there were courses, means the place's course)."""
+        course_id, _, question_id = value.strip().rpartition("/")
+        try:
+            course = await (self.courses.get(course_id) if course_id else self.courses.for_place(place))
+        except UnknownCourse:
+            return texts.practice_question_gone()
+        item = course.pack.get(question_id)
+        if item is None or not item.answered or item in course.pack.retired:
             return texts.practice_question_gone()
         cleaned = clean_text(text)
         if not cleaned:
             return texts.empty_answer()
         if len(cleaned) > MAX_ANSWER_CHARS:
             return texts.answer_too_long()
-        grade = await self.batcher.grade(item, cleaned)
+        grade = await self.batcher.grade(item, cleaned, course.grader)
         rating = rating_for(grade)
         now = self.clock()
-        existing = {
-            c.question_id: c for c in await self.cards.cards(place.platform, place.space_id, user.user_id)
-        }
-        card = existing.get(item.id)
+        card = (await self._cards(place, course.id, user)).get(item.id)
         state = card.state if card else self.algorithm.new_card(now)[0]
         new_state, due, review_log = self.algorithm.review(state, rating, now)
         updated = PracticeCard(
             platform=place.platform,
             space_id=place.space_id,
+            course_id=course.id,
             user_id=user.user_id,
             question_id=item.id,
             due=due,
@@ -114,6 +127,7 @@ class PracticeService:
         review = PracticeReview(
             platform=place.platform,
             space_id=place.space_id,
+            course_id=course.id,
             user_id=user.user_id,
             question_id=item.id,
             rating=rating,

@@ -184,7 +184,9 @@ def schedule_status(schedule: Schedule | None, next_fire: datetime | None, open_
     return Reply(title="Quiz schedule", body=body, fields=tuple(fields), kind="info")
 
 
-def practice_question(item: QAItem, due: datetime | None, now: datetime, reviews: int) -> Reply:
+def practice_question(
+    item: QAItem, due: datetime | None, now: datetime, reviews: int, course_id: str
+) -> Reply:
     if reviews == 0:
         note = "New question."
     elif due is not None and due <= now:
@@ -195,9 +197,14 @@ def practice_question(item: QAItem, due: datetime | None, now: datetime, reviews
         title=f"Practice · question {item.id}",
         body=f"{item.question}\n\n{note}",
         footer="Answer with /practice answer TEXT or press Answer · practice earns no leaderboard points",
-        buttons=(Button("Answer", ButtonAction.ANSWER_PRACTICE, item.id),),
+        buttons=(Button("Answer", ButtonAction.ANSWER_PRACTICE, practice_value(course_id, item.id)),),
         kind="quiz",
     )
+
+
+def practice_value(course_id: str, question_id: str) -> str:
+    """What a practice button carries: the course too, so a course switch cannot swap the question."""
+    return f"{course_id}/{question_id}"
 
 
 def next_review_text(due: datetime, now: datetime) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from bot.core.courses.catalog import CourseCatalog
 from bot.core.pack import CoursePack, QAItem
 from bot.core.ports import Platform
 from bot.core.quiz import replies, texts
@@ -56,7 +57,7 @@ class QuizService:
     def __init__(
         self,
         *,
-        pack: CoursePack,
+        courses: CourseCatalog,
         quizzes: QuizRepository,
         answers: AnswerRepository,
         scores: ScoreRepository,
@@ -71,7 +72,7 @@ class QuizService:
         rng: random.Random | None = None,
         listener: ScheduleListener | None = None,
     ) -> None:
-        self.pack = pack
+        self.courses = courses
         self.quizzes = quizzes
         self.answers = answers
         self.scores = scores
@@ -88,9 +89,9 @@ class QuizService:
         self._channel_locks: dict[Place, asyncio.Lock] = {}
 
     # --- posting ------------------------------------------------------------------------------------
-    def pick_question(self, times_asked: Mapping[str, int]) -> QAItem:
+    def pick_question(self, pack: CoursePack, times_asked: Mapping[str, int]) -> QAItem:
         """A question asked least often in the channel: none repeats until every one has been asked."""
-        items = self.pack.answered
+        items = pack.answered
         if not items:
             raise QuizError("The course pack has no question with a reference answer to quiz on.")
         fewest = min(times_asked.get(item.id, 0) for item in items)
@@ -169,12 +170,14 @@ class QuizService:
             raise QuizError(f"I can't post on {place.platform} from this process.")
         lock = self._channel_locks.setdefault(place, asyncio.Lock())
         async with lock:
-            item = self.pick_question(await self.quizzes.times_asked(place))
+            course = await self.courses.for_place(place)  # a schedule posts from its channel's course
+            item = self.pick_question(course.pack, await self.quizzes.times_asked(place, course.id))
             now = self.clock()
             claimed = await self.quizzes.claim(
                 NewQuiz(
                     id=new_quiz_id(),
                     place=place,
+                    course_id=course.id,
                     question_id=item.id,
                     posted_at=now,
                     closes_at=now + window,
@@ -218,7 +221,7 @@ class QuizService:
             # Closed already, so no later run would reveal it: reveal the answer without the figures.
             log.exception("reveal figures unavailable quiz=%s", quiz.id)
             summary = None
-        reply = replies.reveal(quiz, self.pack.get(quiz.question_id), summary)
+        reply = replies.reveal(quiz, self.item(quiz), summary)
         platform = self.platforms.get(quiz.place.platform)
         if platform is None:
             log.warning("no platform to reveal on quiz=%s platform=%s", quiz.id, quiz.place.platform)
@@ -253,7 +256,7 @@ class QuizService:
         if result.outcome is RecordOutcome.NOT_FOUND:
             return texts.no_such_quiz()
         assert result.quiz is not None
-        item = self.pack.get(result.quiz.question_id)
+        item = self.item(result.quiz)
         if result.outcome is RecordOutcome.CLOSED:
             return replies.late(result.quiz, item)
         assert result.answer is not None
@@ -269,13 +272,22 @@ class QuizService:
             return replies.graded(answer.result, reference, heading=heading, already=True)
         return replies.graded(answer.result, reference)
 
+    def item(self, quiz: Quiz) -> QAItem | None:
+        """The question a quiz asked, in its course's current text (``None``: the course dropped it)."""
+        return self.courses.pack(quiz.course_id).get(quiz.question_id) if self.courses.has(quiz.course_id) else None
+
     async def open_quiz(self, place: Place) -> Quiz | None:
+        """The channel's open quiz of the course it uses now (one of a course switched away from waits
+        for its window to end, unseen here, and is still revealed)."""
         now = self.clock()
-        return next((q for q in await self.quizzes.open_in_channel(place) if q.is_open(now)), None)
+        course_id = await self.courses.course_id_for(place)
+        open_now = (q for q in await self.quizzes.open_in_channel(place) if q.is_open(now))
+        return next((q for q in open_now if q.course_id == course_id), None)
 
     async def answer_open(self, user: User, place: Place, text: str) -> Reply:
         """``/answer TEXT``: answer the open quiz of the channel (after it closed: "too late, no points")."""
-        quiz = await self.open_quiz(place) or await self.quizzes.latest_in_channel(place)
+        course_id = await self.courses.course_id_for(place)
+        quiz = await self.open_quiz(place) or await self.quizzes.latest_in_channel(place, course_id)
         if quiz is None:
             return texts.no_open_quiz()
         return await self.answer(user, place, quiz.id, text)
@@ -286,13 +298,17 @@ class QuizService:
 
     async def leaderboard(self, user: User, place: Place, period: Period) -> Reply:
         key = period_key(period, self.clock(), await self.space_timezone(place))
-        board = await self.scores.leaderboard(place.platform, place.space_id, period, key, user.user_id)
+        course_id = await self.courses.course_id_for(place)
+        board = await self.scores.leaderboard(
+            place.platform, place.space_id, course_id, period, key, user.user_id
+        )
         return replies.leaderboard(board)
 
     async def stats(self, user: User, place: Place) -> Reply:
-        totals = await self.scores.totals(place.platform, place.space_id, user.user_id)
+        course_id = await self.courses.course_id_for(place)
+        totals = await self.scores.totals(place.platform, place.space_id, course_id, user.user_id)
         current, best = await self.answers.user_streaks(
-            place.platform, place.space_id, user.user_id, self.clock()
+            place.platform, place.space_id, course_id, user.user_id, self.clock()
         )
         return replies.stats(user.display_name, totals, current, best)
 

@@ -16,8 +16,10 @@ import asyncio
 import contextlib
 import logging
 
+from bot.core.courses.catalog import CourseCatalog
+from bot.core.courses.model import UnknownCourse
 from bot.core.grade import Grade, Grader
-from bot.core.pack import CoursePack, QAItem
+from bot.core.pack import QAItem
 from bot.core.quiz.model import AnswerRecord, GradeToSave, Quiz
 from bot.core.quiz.ports import AnswerRepository, QuizRepository, SpaceRepository
 from bot.core.quiz.scoring import base_points, period_keys, streak_after, streak_bonus
@@ -29,57 +31,70 @@ class QuestionGone(LookupError):
     """The quiz asks a question the course pack no longer has (or no longer answers)."""
 
 
+Job = tuple[Grader, QAItem, str, "asyncio.Future[Grade]"]
+
+
 class GradeBatcher:
-    def __init__(self, grader: Grader, *, max_batch: int = 128) -> None:
-        self.grader = grader
+    """Each answer is graded by its course's grader: a batch holding several courses makes one call
+    per course."""
+
+    def __init__(self, grader: Grader | None = None, *, max_batch: int = 128) -> None:
+        self.grader = grader  # the default, for answers given without one
         self.max_batch = max_batch
-        self._queue: asyncio.Queue[tuple[QAItem, str, asyncio.Future[Grade]]] | None = None
+        self._queue: asyncio.Queue[Job] | None = None
         self._task: asyncio.Task[None] | None = None
         self.calls = 0  # grade_many calls made (for tests and benchmarks)
 
-    def _ensure_started(self) -> asyncio.Queue[tuple[QAItem, str, asyncio.Future[Grade]]]:
+    def _ensure_started(self) -> asyncio.Queue[Job]:
         if self._queue is None or self._task is None or self._task.done():
             self._queue = asyncio.Queue()
             self._task = asyncio.get_running_loop().create_task(self._run(self._queue), name="grade-batcher")
         return self._queue
 
-    async def grade_many(self, pairs: list[tuple[QAItem, str]]) -> list[Grade]:
+    async def grade_many(self, pairs: list[tuple[QAItem, str]], grader: Grader | None = None) -> list[Grade]:
+        grader = grader or self.grader
+        if grader is None:
+            raise ValueError("no grader given and no default grader")
         queue = self._ensure_started()
         loop = asyncio.get_running_loop()
         futures = [loop.create_future() for _ in pairs]
         for (item, text), future in zip(pairs, futures, strict=True):
-            queue.put_nowait((item, text, future))
+            queue.put_nowait((grader, item, text, future))
         return list(await asyncio.gather(*futures))
 
-    async def grade(self, item: QAItem, text: str) -> Grade:
-        return (await self.grade_many([(item, text)]))[0]
+    async def grade(self, item: QAItem, text: str, grader: Grader | None = None) -> Grade:
+        return (await self.grade_many([(item, text)], grader))[0]
 
-    async def _run(self, queue: asyncio.Queue[tuple[QAItem, str, asyncio.Future[Grade]]]) -> None:
+    async def _run(self, queue: asyncio.Queue[Job]) -> None:
         while True:
             batch = [await queue.get()]
             await asyncio.sleep(0)  # let submissions made in the same tick join this batch
             while len(batch) < self.max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
-            live = [entry for entry in batch if not entry[2].done()]
-            if live:
-                await self._grade(live)
+            by_grader: dict[int, list[Job]] = {}
+            for entry in batch:
+                if not entry[3].done():
+                    by_grader.setdefault(id(entry[0]), []).append(entry)
+            for jobs in by_grader.values():
+                await self._grade(jobs)
 
-    async def _grade(self, batch: list[tuple[QAItem, str, asyncio.Future[Grade]]]) -> None:
-        pairs = [(item, text) for item, text, _ in batch]
+    async def _grade(self, batch: list[Job]) -> None:
+        grader = batch[0][0]
+        pairs = [(item, text) for _, item, text, _ in batch]
         try:
             self.calls += 1
-            grades = await asyncio.to_thread(self.grader.grade_many, pairs)
+            grades = await asyncio.to_thread(grader.grade_many, pairs)
         except Exception:
             if len(batch) == 1:
-                log.exception("grading failed question=%s", batch[0][0].id)
-                _, _, future = batch[0]
+                log.exception("grading failed question=%s", batch[0][1].id)
+                future = batch[0][3]
                 if not future.done():
-                    future.set_exception(RuntimeError(f"grading failed for question {batch[0][0].id}"))
+                    future.set_exception(RuntimeError(f"grading failed for question {batch[0][1].id}"))
                 return
             for entry in batch:  # isolate the answer that breaks the batch
                 await self._grade([entry])
             return
-        for (_, _, future), grade in zip(batch, grades, strict=True):
+        for (_, _, _, future), grade in zip(batch, grades, strict=True):
             if not future.done():
                 future.set_result(grade)
 
@@ -96,7 +111,7 @@ class QuizGradingWorker:
         self,
         *,
         batcher: GradeBatcher,
-        pack: CoursePack,
+        courses: CourseCatalog,
         quizzes: QuizRepository,
         answers: AnswerRepository,
         spaces: SpaceRepository,
@@ -104,7 +119,7 @@ class QuizGradingWorker:
         max_batch: int = 256,
     ) -> None:
         self.batcher = batcher
-        self.pack = pack
+        self.courses = courses
         self.quizzes = quizzes
         self.answers = answers
         self.spaces = spaces
@@ -178,23 +193,24 @@ class QuizGradingWorker:
         for answer in batch:
             if answer.quiz_id not in quizzes:
                 quizzes[answer.quiz_id] = await self.quizzes.get(answer.quiz_id)
-        gradable: list[tuple[AnswerRecord, Quiz, QAItem]] = []
+        gradable: list[tuple[AnswerRecord, Quiz, QAItem, Grader]] = []
         for answer in batch:
             quiz = quizzes[answer.quiz_id]
-            item = self.pack.get(quiz.question_id) if quiz else None
-            if quiz is None or item is None or not item.answered:
+            found = await self._question(quiz) if quiz else None
+            if quiz is None or found is None:
                 self._settle(answer.id, QuestionGone(f"quiz {answer.quiz_id} has no gradable question"))
                 continue
-            gradable.append((answer, quiz, item))
+            gradable.append((answer, quiz, *found))
         if not gradable:
             return
         outcomes = await asyncio.gather(
-            *(self.batcher.grade(item, answer.text) for answer, _, item in gradable), return_exceptions=True
+            *(self.batcher.grade(item, answer.text, grader) for answer, _, item, grader in gradable),
+            return_exceptions=True,
         )
         streaks: dict[str, dict[str, int]] = {}
         timezones: dict[tuple[str, str], str] = {}
         to_save: list[GradeToSave] = []
-        for (answer, quiz, _), grade in zip(gradable, outcomes, strict=True):
+        for (answer, quiz, _, _), grade in zip(gradable, outcomes, strict=True):
             if isinstance(grade, BaseException):
                 self._settle(answer.id, grade)
                 continue
@@ -225,6 +241,15 @@ class QuizGradingWorker:
             self._settle(record.id, record)
         for grade in to_save:  # not returned by the store: should not happen, but never hang a caller
             self._settle(grade.answer_id, LookupError(f"answer {grade.answer_id} vanished"))
+
+    async def _question(self, quiz: Quiz) -> tuple[QAItem, Grader] | None:
+        """The quiz's question and its course's grader; ``None`` when the course no longer has it."""
+        try:
+            course = await self.courses.get(quiz.course_id)
+        except UnknownCourse:
+            return None
+        item = course.pack.get(quiz.question_id)
+        return (item, course.grader) if item is not None and item.answered else None
 
     async def aclose(self) -> None:
         if self._task is not None:

@@ -10,11 +10,12 @@ from bot.adapters.console.adapter import ConsoleAdapter, console_user
 from bot.core.ask import AskService
 from bot.core.search import SemanticIndex
 from bot.core.studybot import StudyBot
+from tests.support.quiz import one_course
 
 
 def make_bot(pack, embedder, threshold: float) -> StudyBot:
     index = SemanticIndex.build(pack.questions, embedder)
-    return StudyBot(course_title=pack.title, ask=AskService(index, embedder, threshold))
+    return StudyBot(courses=one_course(pack.title, AskService(index, embedder, threshold)))
 
 
 async def converse(bot: StudyBot, lines: list[str]) -> str:

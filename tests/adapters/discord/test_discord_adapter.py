@@ -31,6 +31,7 @@ from tests.support.fake_discord import (
     FakeDiscord,
     Member,
 )
+from tests.support.quiz import one_course
 
 NO_PINGS = {"parse": []}
 ALICE = Member("1001", "alice")
@@ -103,8 +104,7 @@ def quiz_post(quiz_id: str) -> Reply:
 def study_bot(embedder, *, rate_per_minute: int = 6) -> tuple[StudyBot, QuizStandIn]:
     index = SemanticIndex.build(ITEMS, embedder)
     bot = StudyBot(
-        course_title="Test course",
-        ask=AskService(index, embedder, threshold=0.2),
+        courses=one_course("Test course", AskService(index, embedder, threshold=0.2)),
         ask_limiter=RateLimiter(rate_per_minute, 60.0),
     )
     return bot, QuizStandIn(bot)
@@ -158,7 +158,7 @@ async def test_login_syncs_commands_globally_without_privileged_intents(fake, fa
     async with running(fake, bot):
         assert fake.find("GET", "/users/@me")[0].headers["Authorization"] == f"Bot {fake.token}"
         assert [c.path for c in fake.find("PUT", "/commands")] == [f"/applications/{fake.app_id}/commands"]
-        assert set(fake.commands) == {"ask", "help", "quiz"}
+        assert set(fake.commands) == {"ask", "course", "help", "quiz"}
         ask = {o["name"]: o for o in fake.commands["ask"]["options"]}
         assert ask["question"]["required"] and ask["question"]["max_length"] == 1000
         assert ask["question"]["autocomplete"] and ask["share"]["type"] == 5
@@ -200,8 +200,7 @@ async def test_a_bad_token_fails_cleanly(fake, fake_embedder):
 # --- /ask ---------------------------------------------------------------------------------------------
 async def test_ask_is_answered_from_the_course_with_the_real_model(fake, real_embedder, course_pack):
     bot = StudyBot(
-        course_title=course_pack.title,
-        ask=AskService(SemanticIndex.build(course_pack.questions, real_embedder), real_embedder),
+        courses=one_course(course_pack.title, AskService(SemanticIndex.build(course_pack.questions, real_embedder), real_embedder)),
     )
     async with running(fake, bot):
         interaction = await fake.slash(

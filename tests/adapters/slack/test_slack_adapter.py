@@ -32,6 +32,7 @@ from tests.support.fake_slack import (
     view_submission,
 )
 from tests.support.fake_slack import sign as slack_sign
+from tests.support.quiz import one_course
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -88,8 +89,7 @@ class Recorder:
 
 def make_bot(embedder, recorder: Recorder) -> StudyBot:
     bot = StudyBot(
-        course_title="Deep Learning", ask=AskService(SemanticIndex.build(ITEMS, embedder), embedder)
-    )
+        courses=one_course("Deep Learning", AskService(SemanticIndex.build(ITEMS, embedder), embedder)))
     bot.register_answer_handler(ButtonAction.ANSWER_QUIZ, recorder.answer)
     quiz_admin = frozenset({"schedule", "pause", "resume", "now", "unschedule"})
     bot.router.register(
@@ -443,8 +443,7 @@ async def test_start_fails_clearly_on_a_rejected_token_or_a_busy_port(fake, fake
 @pytest.mark.slow
 async def test_ask_is_answered_from_the_course_with_the_real_model(fake, real_embedder, course_pack):
     bot = StudyBot(
-        course_title=course_pack.title,
-        ask=AskService(SemanticIndex.build(course_pack.questions, real_embedder), real_embedder),
+        courses=one_course(course_pack.title, AskService(SemanticIndex.build(course_pack.questions, real_embedder), real_embedder)),
     )
     slack = SlackAdapter(
         bot, bot_token="xoxb-test", signing_secret=SECRET, api_base_url=fake.api_url, host="127.0.0.1", port=0

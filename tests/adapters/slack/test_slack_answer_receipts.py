@@ -18,6 +18,7 @@ from bot.core.search import SemanticIndex
 from bot.core.studybot import StudyBot
 from bot.core.types import ButtonAction, Reply
 from tests.support.fake_slack import CHANNEL, TEAM, FakeSlack, payload_body, sign, view_submission
+from tests.support.quiz import one_course
 
 SECRET = "receipts-signing-secret"
 
@@ -51,8 +52,7 @@ async def setup(fake_embedder):
     quiz = Quiz()
     items = (QAItem("1.9", "Why GPUs?", "Parallel multiply-adds."),)
     bot = StudyBot(
-        course_title="DL", ask=AskService(SemanticIndex.build(items, fake_embedder), fake_embedder)
-    )
+        courses=one_course("DL", AskService(SemanticIndex.build(items, fake_embedder), fake_embedder)))
     bot.register_answer_handler(ButtonAction.ANSWER_QUIZ, quiz.answer, acknowledges=True)
     adapter = SlackAdapter(
         bot, bot_token="xoxb-r", signing_secret=SECRET, api_base_url=fake.api_url, host="127.0.0.1", port=0

@@ -14,6 +14,7 @@ from bot.core.pack import QAItem
 from bot.core.search import SemanticIndex
 from bot.core.studybot import StudyBot
 from tests.support.fake_slack import CHANNEL, TEAM, FakeSlack
+from tests.support.quiz import one_course
 
 ITEM = QAItem(
     "1.14", "What is the purpose of DataLoaders in pytorch?", "Batching, shuffling and loading data."
@@ -23,8 +24,7 @@ ITEM = QAItem(
 @pytest.fixture
 async def adapter(fake: FakeSlack, fake_embedder):
     bot = StudyBot(
-        course_title="DL", ask=AskService(SemanticIndex.build([ITEM], fake_embedder), fake_embedder)
-    )
+        courses=one_course("DL", AskService(SemanticIndex.build([ITEM], fake_embedder), fake_embedder)))
     slack = SlackAdapter(bot, bot_token="xoxb-test", app_token="xapp-test", api_base_url=fake.api_url)
     await slack.start()
     yield slack

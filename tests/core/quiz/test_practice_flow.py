@@ -20,7 +20,7 @@ async def test_new_students_start_with_the_first_question(h):
     reply = await h.command("/practice", user=student(1))
     assert reply.title == "Practice · question 1.1" and "New question" in reply.body
     (button,) = reply.buttons
-    assert button.action is ButtonAction.ANSWER_PRACTICE and button.value == "1.1"
+    assert button.action is ButtonAction.ANSWER_PRACTICE and button.value == "test/1.1"
 
 
 async def test_answer_is_graded_rated_and_scheduled(h):
@@ -29,10 +29,10 @@ async def test_answer_is_graded_rated_and_scheduled(h):
     reply = await h.command("/practice answer that is right", user=you)
     assert reply.kind == "grade" and reply.title.startswith("Correct")
     assert "Rated Easy" in reply.footer and "next review in" in reply.footer
-    (card,) = await h.repos.practice.cards("discord", PLACE.space_id, "u1")
+    (card,) = await h.repos.practice.cards("discord", PLACE.space_id, "test", "u1")
     assert card.question_id == "1.1" and card.reviews == 1 and card.due > h.clock()
     assert "Points" not in dict(reply.fields)
-    board = await h.repos.scores.leaderboard("discord", PLACE.space_id, Period.ALL, "all", "u1")
+    board = await h.repos.scores.leaderboard("discord", PLACE.space_id, "test", Period.ALL, "all", "u1")
     assert board.players == 0  # practice earns no leaderboard points
 
 

@@ -38,7 +38,7 @@ async def test_quiz_post_carries_a_stable_id_and_grades_the_answer(h):
     assert post.kind == "quiz" and not post.ephemeral
     quiz = await h.repos.quizzes.get(quiz_id_of(post))
     assert quiz is not None and quiz.message_id == "discord-msg-1"  # stored for the reveal
-    assert h.service.pack.get(quiz.question_id).question == post.body
+    assert h.service.courses.pack(quiz.course_id).get(quiz.question_id).question == post.body
 
     graded = await answer(h, student(1), "that is right")
     assert graded.kind == "grade" and graded.title.startswith("Correct")
@@ -245,7 +245,7 @@ async def test_answers_left_ungraded_by_a_crash_are_graded_at_start(database):
         assert await restarted.feature.worker.grade_ungraded() == 5
         assert restarted.grader.batches == [5]  # one batch
         assert await restarted.repos.answers.ungraded() == []
-        board = await restarted.repos.scores.leaderboard("discord", PLACE.space_id, Period.ALL, "all", "u0")
+        board = await restarted.repos.scores.leaderboard("discord", PLACE.space_id, "test", Period.ALL, "all", "u0")
         assert board.players == 5 and all(row.points == 10 for row in board.rows)
     finally:
         await restarted.close()

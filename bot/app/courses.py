@@ -1,0 +1,132 @@
+"""Part of the composition root: the course catalog, built from the pack files in the settings, the
+course models (search index, grader) and, with a database, course choices and uploads."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.app.settings import Settings, StartupError
+from bot.core.ask import DEFAULT_THRESHOLD, AskService, course_speller
+from bot.core.courses.catalog import CourseCatalog
+from bot.core.courses.model import DocumentCheck, StoredCourse
+from bot.core.courses.ports import ModelBuilder
+from bot.core.grade import Grader
+from bot.core.grading import MeaningGrader
+from bot.core.instrumentation import TimedGrader
+from bot.core.metrics import Metrics
+from bot.core.pack import CoursePack
+from bot.core.ports import Embedder
+from bot.core.search import SemanticIndex
+from content.errors import PackError
+from content.loader import load_pack
+from content.topics import load_off_course_topics
+from content.vocabulary import load_english_words
+
+if TYPE_CHECKING:
+    from storage.repositories import Repositories
+
+log = logging.getLogger("studybot")
+
+
+def load_packs(settings: Settings) -> list[CoursePack]:
+    """Every configured pack; a broken one stops the start with its located error (``PackError``)."""
+    paths = settings.pack_paths
+    if not paths:
+        raise StartupError(f"STUDYBOT_PACKS: no pack files found in {settings.packs!r}")
+    return [load_pack(Path(path)) for path in paths]
+
+
+def build_course_models(
+    pack: CoursePack,
+    embedder: Embedder,
+    *,
+    cache_path: Path | None = None,
+    threshold: float | None = None,
+) -> tuple[AskService, MeaningGrader]:
+    """The search index with its off-course anchors, and the grader's rubric vectors.
+
+    Course texts go through the on-disk embedding cache at ``cache_path``, so a restart encodes
+    nothing it encoded before; queries and answers never go in the cache. The threshold: the pack's
+    own, else ``threshold`` (the setting), else the default. The grader knows retired questions too,
+    so an answer to a question a new version removed can still be graded.
+    """
+    from bot.infra.embedding_cache import CachedEmbedder
+
+    course_embedder: Embedder = embedder
+    cached = CachedEmbedder(embedder, cache_path) if cache_path else None
+    if cached:
+        course_embedder = cached
+    try:
+        index = SemanticIndex.build(pack.questions, course_embedder)
+        topics = load_off_course_topics()
+        anchors = course_embedder.encode(topics)
+        grader = MeaningGrader(pack.questions + pack.retired, course_embedder, query_embedder=embedder)
+    finally:
+        if cached:
+            log.info("course encoded course=%s items=%d newly_encoded=%d", pack.id, len(pack.questions), cached.misses)
+            cached.close()
+    chosen = next(t for t in (pack.ask_threshold, threshold, DEFAULT_THRESHOLD) if t is not None)
+    ask = AskService(
+        index,
+        embedder,
+        chosen,
+        off_course=anchors,
+        speller=course_speller(pack.questions, topics, load_english_words()),
+    )
+    return ask, grader
+
+
+def model_builder(settings: Settings, embedder: Embedder, metrics: Metrics | None = None) -> ModelBuilder:
+    """Builds each course's models; with ``metrics``, its grader counts verdicts and times each call."""
+    cache_path = settings.resolved_cache_dir / "embeddings.sqlite3"
+
+    def build(pack: CoursePack) -> tuple[AskService, Grader]:
+        ask, grader = build_course_models(pack, embedder, cache_path=cache_path, threshold=settings.ask_threshold)
+        return ask, (TimedGrader(grader, metrics) if metrics is not None else grader)
+
+    return build
+
+
+class ContentDocuments:
+    """Uploaded documents checked and read by ``content`` (the core's ``CourseDocuments`` port)."""
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self.embedder = embedder
+
+    def check(self, filename: str, data: bytes) -> DocumentCheck:
+        from content.upload import check_upload
+
+        checked = check_upload(filename, data, embedder=self.embedder)
+        errors = tuple(str(p) for p in checked.problems if p.severity == "error")
+        warnings = tuple(str(p) for p in checked.problems if p.severity != "error")
+        return DocumentCheck(checked.pack, checked.yaml_text, errors, warnings)
+
+    def load(self, stored: StoredCourse) -> CoursePack:
+        from content.schema import parse_pack_text
+
+        file = f"{stored.course_id} (upload {stored.version})"
+        parsed = parse_pack_text(stored.document, file=file, default_id=stored.course_id)
+        if parsed.pack is None:
+            first = parsed.errors[0]
+            raise PackError(first.file, first.message, line=first.line)
+        return parsed.pack
+
+
+def build_catalog(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    packs: list[CoursePack] | None = None,
+    repos: Repositories | None = None,
+    metrics: Metrics | None = None,
+) -> CourseCatalog:
+    """The catalog; with ``repos``, choices and uploads are kept in the database."""
+    return CourseCatalog(
+        packs if packs is not None else load_packs(settings),
+        model_builder(settings, embedder, metrics),
+        choices=repos.course_choices if repos else None,
+        uploads=repos.course_uploads if repos else None,
+        documents=ContentDocuments(embedder) if repos else None,
+    )
