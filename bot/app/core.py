@@ -40,6 +40,7 @@ __all__ = [
     "build_course",
     "build_course_models",
     "build_embedder",
+    "course_threshold",
     "load_course",
 ]
 
@@ -92,6 +93,12 @@ def build_embedder(settings: Settings) -> Embedder:
 
 def load_course(settings: Settings) -> CoursePack:
     return load_pack(Path(settings.pack) if settings.pack else default_pack_path())
+
+
+def course_threshold(pack: CoursePack, settings: Settings) -> float | None:
+    """``/ask``'s threshold for a course: the pack's own ``ask_threshold``, else STUDYBOT_ASK_THRESHOLD,
+    else (None) the default. The pack's wins because its authors tuned it for their questions."""
+    return pack.ask_threshold if pack.ask_threshold is not None else settings.ask_threshold
 
 
 def build_course_models(
@@ -149,7 +156,7 @@ def build_course(settings: Settings | None = None, *, embedder: Embedder | None 
         pack,
         embedder,
         cache_path=settings.resolved_cache_dir / "embeddings.sqlite3",
-        threshold=settings.ask_threshold,
+        threshold=course_threshold(pack, settings),
     )
     return Course(pack, embedder, ask, grader)
 

@@ -44,6 +44,8 @@ class CoursePack:
     source: str | None = None  # file the pack was loaded from
     description: str = ""
     _by_id: dict[str, QAItem] = field(default_factory=dict, repr=False, compare=False)
+    # /ask's score below which this course declines a question (None: the bot's default)
+    ask_threshold: float | None = None
 
     def __post_init__(self) -> None:
         self._by_id.update({q.id: q for q in self.questions})
