@@ -5,6 +5,9 @@ pack wants the whole list, plus warnings the loader does not care about: questio
 ``/ask`` cannot tell them apart and the quiz would ask the same thing twice. A minimal pair that differs
 in a contrast word ("batch size too small" / "too large") embeds almost identically but asks opposite
 things, so it is not warned about (``bot.core.contrast``).
+
+With a way to build ``/ask`` for the pack, the separation report follows (``content.separation``).
+Chat uploads run the same checks through ``check_parsed`` (``content.upload``).
 """
 
 from __future__ import annotations

@@ -12,9 +12,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from bot.app.tools import PackCheck
 
 app = typer.Typer(
     help="StudyBot: a study companion for university courses (Discord, Slack and the console).",
@@ -290,7 +293,7 @@ def content_check(
         raise typer.Exit(1)
 
 
-def _echo_pack_check(check) -> None:
+def _echo_pack_check(check: PackCheck) -> None:
     """A pack's problems, then its separation report (two lines) and the report's warning, if any."""
     for problem in check.problems:
         typer.echo(str(problem), err=problem.severity == "error")
