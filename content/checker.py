@@ -5,23 +5,35 @@ pack wants the whole list, plus warnings the loader does not care about: questio
 ``/ask`` cannot tell them apart and the quiz would ask the same thing twice. A minimal pair that differs
 in a contrast word ("batch size too small" / "too large") embeds almost identically but asks opposite
 things, so it is not warned about (``bot.core.contrast``).
+
+With a way to build ``/ask`` for the pack, the separation report follows (``content.separation``).
+Chat uploads run the same checks through ``check_parsed`` (``content.upload``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from bot.core.contrast import directions, opposed
-from bot.core.pack import QAItem
+from bot.core.pack import CoursePack, QAItem
 from bot.core.ports import Embedder
 from content.errors import Problem
-from content.schema import display_path, parse_pack_text
+from content.schema import ParsedPack, display_path, parse_pack_text
+from content.separation import AskFactory, SeparationReport, separation_report
+from content.similarity import cosine_matrix
 
-__all__ = ["Problem", "check_pack_file", "check_packs", "near_duplicate_problems"]
+__all__ = [
+    "PackCheck",
+    "Problem",
+    "check_pack",
+    "check_pack_file",
+    "check_packs",
+    "check_parsed",
+    "near_duplicate_problems",
+]
 
 DEFAULT_NEAR_DUPLICATE_THRESHOLD = 0.92
 
@@ -55,10 +67,7 @@ def near_duplicate_problems(
             first_by_text[key] = j
     if embedder is None or len(items) < 2:
         return problems
-    vectors = np.asarray(embedder.encode([item.question for item in items]), dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors = vectors / np.where(norms > 0, norms, 1.0)  # cheap insurance if an embedder does not normalise
-    similarity = vectors @ vectors.T
+    similarity = cosine_matrix([item.question for item in items], embedder)
     leans = [directions(item.question) for item in items]
     for j in range(len(items)):
         for i in range(j):
@@ -74,30 +83,80 @@ def near_duplicate_problems(
     return problems
 
 
-def check_pack_file(
-    path: Path, embedder: Embedder | None = None, near_duplicate_threshold: float = 0.92
-) -> list[Problem]:
-    """All problems of one pack file, errors and warnings, in file order.
+@dataclass(frozen=True)
+class PackCheck:
+    """One pack's findings: ``problems`` in file order, then the separation report (model runs only)."""
 
-    The near-duplicate check needs an embedder and is skipped without one (``--no-model``).
+    file: str
+    problems: list[Problem]
+    pack: CoursePack | None  # None when there is an error
+    separation: SeparationReport | None = None
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        """The problems followed by the separation warning, if any."""
+        extra = self.separation.problems(self.file) if self.separation else []
+        return [*self.problems, *extra]
+
+
+def check_parsed(
+    parsed: ParsedPack,
+    file: str,
+    embedder: Embedder | None = None,
+    near_duplicate_threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD,
+    ask_factory: AskFactory | None = None,
+) -> PackCheck:
+    """Every check of ``studybot content check`` on a parsed pack; shared with chat uploads, so both
+    judge a course the same way.
+
+    The near-duplicate check needs an embedder; the separation report needs the embedder and
+    ``ask_factory`` (which builds ``/ask`` for the pack) and a pack without errors.
     """
+    problems = parsed.problems + near_duplicate_problems(
+        parsed.items, file, embedder, near_duplicate_threshold
+    )
+    problems.sort(key=lambda p: p.line if p.line is not None else 0)
+    separation = None
+    if parsed.pack is not None and embedder is not None and ask_factory is not None:
+        separation = separation_report(parsed.pack.questions, embedder, ask_factory(parsed.pack))
+    return PackCheck(file, problems, parsed.pack, separation)
+
+
+def check_pack(
+    path: Path,
+    embedder: Embedder | None = None,
+    near_duplicate_threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD,
+    ask_factory: AskFactory | None = None,
+) -> PackCheck:
+    """Read and check one pack file (see ``check_parsed``)."""
     path = Path(path)
     file = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return [Problem(file, None, None, "error", "no such pack file")]
+        return PackCheck(file, [Problem(file, None, None, "error", "no such pack file")], None)
     except (OSError, UnicodeDecodeError) as exc:
-        return [Problem(file, None, None, "error", f"cannot read pack: {exc}")]
+        return PackCheck(file, [Problem(file, None, None, "error", f"cannot read pack: {exc}")], None)
     parsed = parse_pack_text(text, file=file, default_id=path.stem, source=str(path))
-    problems = parsed.problems + near_duplicate_problems(
-        parsed.items, file, embedder, near_duplicate_threshold
-    )
-    return sorted(problems, key=lambda p: p.line if p.line is not None else 0)
+    return check_parsed(parsed, file, embedder, near_duplicate_threshold, ask_factory)
+
+
+def check_pack_file(
+    path: Path,
+    embedder: Embedder | None = None,
+    near_duplicate_threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD,
+) -> list[Problem]:
+    """All problems of one pack file, errors and warnings, in file order.
+
+    The near-duplicate check needs an embedder and is skipped without one (``--no-model``).
+    """
+    return check_pack(path, embedder, near_duplicate_threshold).problems
 
 
 def check_packs(
-    paths: Iterable[Path], embedder: Embedder | None = None, near_duplicate_threshold: float = 0.92
+    paths: Iterable[Path],
+    embedder: Embedder | None = None,
+    near_duplicate_threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD,
 ) -> list[Problem]:
     """Problems of several packs, pack by pack in the order given."""
     problems: list[Problem] = []

@@ -195,14 +195,17 @@ def _item_start(line: _Line, previous: str | None, dotted: bool, after_list: boo
     return item_id, rest
 
 
-def import_markdown(
-    text: str, *, pack_id: str, title: str | None = None, description: str | None = None
-) -> dict[str, Any]:
-    """Parse a Markdown Q&A document into pack data (``id``, ``title``, ``description``, ``questions``).
+@dataclass
+class _Document:
+    items: list[_Item]
+    first_heading: str | None
+    preamble: list[str]
 
-    ``title`` defaults to the first heading that is not an item; ``description`` to the text before
-    the first item that is not a heading (typically an author/date line). Raises ``PackError`` when
-    the document has no numbered items or numbers an item twice.
+
+def _read_document(text: str) -> _Document:
+    """The document's numbered items with their answer blocks, its first heading and its preamble.
+
+    Raises ``PackError`` when the document has no numbered items or numbers an item twice.
     """
     lines = _scan(text)
     dotted = any(
@@ -266,9 +269,27 @@ def import_markdown(
                 item_id=item.id,
             )
         seen[item.id] = item.line
+    return _Document(items, first_heading, preamble)
 
+
+def markdown_item_lines(text: str) -> dict[str, int]:
+    """Each item id's line in the document, so problems found in the converted pack can point to the
+    line the author wrote. Raises ``PackError`` like ``import_markdown``."""
+    return {item.id: item.line for item in _read_document(text).items}
+
+
+def import_markdown(
+    text: str, *, pack_id: str, title: str | None = None, description: str | None = None
+) -> dict[str, Any]:
+    """Parse a Markdown Q&A document into pack data (``id``, ``title``, ``description``, ``questions``).
+
+    ``title`` defaults to the first heading that is not an item; ``description`` to the text before
+    the first item that is not a heading (typically an author/date line). Raises ``PackError`` when
+    the document has no numbered items or numbers an item twice.
+    """
+    document = _read_document(text)
     questions: list[dict[str, Any]] = []
-    for item in items:
+    for item in document.items:
         question, answer = item.text, _merge_blocks(item.blocks, item.code)
         if not question and item.blocks and not item.code[0]:
             question, answer = item.blocks[0], _merge_blocks(item.blocks[1:], item.code[1:])
@@ -276,8 +297,8 @@ def import_markdown(
             question, answer = split_question_answer(question)
         questions.append({"id": item.id, "question": question, "answer": answer})
 
-    data: dict[str, Any] = {"id": pack_id, "title": title or first_heading or pack_id}
-    desc = description if description is not None else " ".join(p for p in preamble if p)
+    data: dict[str, Any] = {"id": pack_id, "title": title or document.first_heading or pack_id}
+    desc = description if description is not None else " ".join(p for p in document.preamble if p)
     if desc:
         data["description"] = desc
     data["questions"] = questions

@@ -9,15 +9,17 @@ every value, the text as written (``1.10`` is not the float ``1.1``), and duplic
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from bot.core.pack import CoursePack, QAItem
 from content.errors import Problem, Severity
 
-PACK_KEYS = ("id", "title", "description", "questions")
+PACK_KEYS = ("id", "title", "description", "ask_threshold", "questions")
 RUBRIC_KEYS = (  # grading aids: only for answered items (see content/README.md)
     "key_points",
     "misconceptions",
@@ -30,6 +32,7 @@ RUBRIC_SCALARS = ("list_count", "yes_no")  # how many items a list question asks
 ITEM_KEYS = ("id", "question", "answer", *RUBRIC_KEYS, *RUBRIC_SCALARS, "also_asked")
 
 _STR = "tag:yaml.org,2002:str"
+_NUMBER = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _NULL = "tag:yaml.org,2002:null"
 _TEXT_AS_WRITTEN = {  # plain scalars YAML would turn into non-strings; as text we keep what was written
     "tag:yaml.org,2002:int",
@@ -161,6 +164,26 @@ class _Validator:
             out.append(value.strip())
         return tuple(out)
 
+    def threshold(self, node: yaml.Node) -> float | None:
+        """``ask_threshold``, a plain YAML number strictly between 0 and 1: at 0 ``/ask`` would answer
+        anything, at 1 nothing."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
+            return None
+        value = None
+        if isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER:
+            try:
+                value = float(str(node.value).replace("_", ""))
+            except ValueError:  # .inf, .nan and YAML 1.1 oddities such as 1:20 (sexagesimal)
+                value = None
+        if value is None or not math.isfinite(value) or not 0.0 < value < 1.0:
+            self.report(
+                node,
+                f"'ask_threshold' must be a number between 0 and 1 (exclusive), e.g. 0.45, "
+                f"not {_shown(node)}",
+            )
+            return None
+        return value
+
     def item(self, node: yaml.Node, index: int) -> QAItem | None:
         line = node.start_mark.line + 1
         if not isinstance(node, yaml.MappingNode):
@@ -234,15 +257,19 @@ class _Validator:
             id=item_id, question=question, answer=answer, line=line, also_asked=also_asked, **rubric, **scalars
         )
 
-    def document(self, root: yaml.Node | None, default_id: str) -> tuple[dict[str, str], list[QAItem]]:
+    def document(self, root: yaml.Node | None, default_id: str) -> tuple[dict[str, Any], list[QAItem]]:
         if root is None:
             self.report(None, "the file is empty: a pack needs a title and questions", line=1)
             return {}, []
         if not isinstance(root, yaml.MappingNode):
             self.report(root, "a pack must be a mapping with title and questions")
             return {}, []
+        if not _names_a_pack_key(root):
+            # Some other YAML file (a CI config, a data dump): one clear error, not one per unknown key.
+            self.report(root, "this YAML is not a course pack: it has neither 'title' nor 'questions'")
+            return {}, []
         fields = self.mapping(root, PACK_KEYS, "the pack")
-        meta: dict[str, str] = {"id": default_id, "description": ""}
+        meta: dict[str, Any] = {"id": default_id, "description": "", "ask_threshold": None}
         if "id" in fields:
             pack_id = self.identifier(fields["id"], "id")
             if pack_id is not None:
@@ -258,6 +285,8 @@ class _Validator:
         if "description" in fields:
             description = self.text(fields["description"], "description", nullable=True)
             meta["description"] = (description or "").strip()
+        if "ask_threshold" in fields:
+            meta["ask_threshold"] = self.threshold(fields["ask_threshold"])
 
         items: list[QAItem] = []
         questions = fields.get("questions")
@@ -283,6 +312,17 @@ class _Validator:
         return meta, items
 
 
+def _names_a_pack_key(root: yaml.MappingNode) -> bool:
+    return any(isinstance(k, yaml.ScalarNode) and k.value in ("title", "questions") for k, _ in root.value)
+
+
+def _shown(node: yaml.Node) -> str:
+    """A value as the author wrote it, for an error message."""
+    if isinstance(node, yaml.ScalarNode):
+        return repr(node.value) if node.tag == _STR else str(node.value)
+    return {yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}.get(type(node), node.tag)
+
+
 def yaml_problem(file: str, exc: yaml.YAMLError) -> Problem:
     """A YAML syntax error as a Problem at the line PyYAML points to."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -305,6 +345,8 @@ def parse_pack_text(text: str, *, file: str, default_id: str, source: str | None
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         return ParsedPack(problems=[yaml_problem(file, exc)])
+    except RecursionError:  # PyYAML composes recursively: thousands of nested brackets overflow it
+        return ParsedPack(problems=[Problem(file, None, None, "error", "invalid YAML: nested too deeply")])
     validator = _Validator(file)
     meta, items = validator.document(root, default_id)
     result = ParsedPack(problems=validator.problems, items=items)
@@ -315,5 +357,6 @@ def parse_pack_text(text: str, *, file: str, default_id: str, source: str | None
             questions=tuple(items),
             source=source or file,
             description=meta["description"],
+            ask_threshold=meta["ask_threshold"],
         )
     return result

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.app.courses import build_catalog, build_course_models, load_packs
+from bot.app.courses import build_catalog, build_course_models, course_threshold, load_packs
 from bot.app.settings import Settings, StartupError, load_settings
 from bot.core.ask import AskService
 from bot.core.courses.catalog import CourseCatalog
@@ -37,6 +37,7 @@ __all__ = [
     "build_course",
     "build_course_models",
     "build_embedder",
+    "course_threshold",
     "load_course",
 ]
 
@@ -116,7 +117,7 @@ def build_course(
         pack,
         embedder,
         cache_path=settings.resolved_cache_dir / "embeddings.sqlite3",
-        threshold=settings.ask_threshold,
+        threshold=course_threshold(pack, settings),
     )
     return Course(pack, embedder, ask, grader)
 

@@ -38,6 +38,12 @@ def load_packs(settings: Settings) -> list[CoursePack]:
     return [load_pack(Path(path)) for path in paths]
 
 
+def course_threshold(pack: CoursePack, settings: Settings) -> float | None:
+    """``/ask``'s threshold for a course: the pack's own ``ask_threshold``, else STUDYBOT_ASK_THRESHOLD,
+    else (None) the default. The pack's wins because its authors tuned it for their questions."""
+    return pack.ask_threshold if pack.ask_threshold is not None else settings.ask_threshold
+
+
 def build_course_models(
     pack: CoursePack,
     embedder: Embedder,
@@ -48,8 +54,8 @@ def build_course_models(
     """The search index with its off-course anchors, and the grader's rubric vectors.
 
     Course texts go through the on-disk embedding cache at ``cache_path``, so a restart encodes
-    nothing it encoded before; queries and answers never go in the cache. The threshold: the pack's
-    own, else ``threshold`` (the setting), else the default. The grader knows retired questions too,
+    nothing it encoded before; queries and answers never go in the cache (``threshold``: see
+    :func:`course_threshold`; ``None``, the default). The grader knows retired questions too,
     so an answer to a question a new version removed can still be graded.
     """
     from bot.infra.embedding_cache import CachedEmbedder
@@ -67,11 +73,10 @@ def build_course_models(
         if cached:
             log.info("course encoded course=%s items=%d newly_encoded=%d", pack.id, len(pack.questions), cached.misses)
             cached.close()
-    chosen = next(t for t in (pack.ask_threshold, threshold, DEFAULT_THRESHOLD) if t is not None)
     ask = AskService(
         index,
         embedder,
-        chosen,
+        DEFAULT_THRESHOLD if threshold is None else threshold,
         off_course=anchors,
         speller=course_speller(pack.questions, topics, load_english_words()),
     )
@@ -83,7 +88,8 @@ def model_builder(settings: Settings, embedder: Embedder, metrics: Metrics | Non
     cache_path = settings.resolved_cache_dir / "embeddings.sqlite3"
 
     def build(pack: CoursePack) -> tuple[AskService, Grader]:
-        ask, grader = build_course_models(pack, embedder, cache_path=cache_path, threshold=settings.ask_threshold)
+        threshold = course_threshold(pack, settings)
+        ask, grader = build_course_models(pack, embedder, cache_path=cache_path, threshold=threshold)
         return ask, (TimedGrader(grader, metrics) if metrics is not None else grader)
 
     return build

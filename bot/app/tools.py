@@ -5,13 +5,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.app.settings import Settings, StartupError
 from content.errors import PackError
 
-__all__ = ["ImportedPack", "PackError", "check_packs", "import_markdown_file", "upgrade_database"]
+if TYPE_CHECKING:
+    from bot.core.ask import AskService
+    from bot.core.pack import CoursePack
+    from bot.core.ports import Embedder
+    from content.checker import PackCheck
+
+__all__ = [
+    "ImportedPack",
+    "PackError",
+    "check_packs",
+    "course_ask_factory",
+    "import_markdown_file",
+    "upgrade_database",
+]
 
 
 def upgrade_database(settings: Settings, revision: str = "head") -> tuple[str, str]:
@@ -46,15 +61,30 @@ def import_markdown_file(source: Path, *, pack_id: str, title: str | None) -> Im
     return ImportedPack(dump_pack_yaml(data), len(data["questions"]), answered)
 
 
-def check_packs(paths: list[Path] | None, settings: Settings | None):
-    """(the packs checked, their problems); ``settings`` given: also the near-duplicate check (model)."""
-    from content.checker import check_packs as check
+def check_packs(paths: list[Path] | None, settings: Settings | None) -> tuple[list[Path], list[PackCheck]]:
+    """(the packs checked, each one's check); ``settings`` given: also the near-duplicate check and the
+    separation report, which load the model."""
+    from content.checker import check_pack
     from content.loader import shipped_pack_paths
 
     chosen = list(paths or shipped_pack_paths())
-    embedder = None
-    if settings is not None:
-        from bot.app.core import build_embedder
+    if settings is None:
+        return chosen, [check_pack(path) for path in chosen]
+    from bot.app.core import build_embedder
 
-        embedder = build_embedder(settings)
-    return chosen, check(chosen, embedder)
+    embedder = build_embedder(settings)
+    ask_factory = course_ask_factory(embedder, settings)
+    return chosen, [check_pack(path, embedder, ask_factory=ask_factory) for path in chosen]
+
+
+def course_ask_factory(embedder: Embedder, settings: Settings) -> Callable[[CoursePack], AskService]:
+    """``/ask`` for a pack as the bot would build it (same anchors, same threshold), for the separation
+    report; course texts go through the embedding cache so a second check encodes nothing again."""
+    from bot.app.core import build_course_models, course_threshold
+
+    def build(pack: CoursePack) -> AskService:
+        cache = settings.resolved_cache_dir / "embeddings.sqlite3"
+        threshold = course_threshold(pack, settings)
+        return build_course_models(pack, embedder, cache_path=cache, threshold=threshold)[0]
+
+    return build

@@ -12,9 +12,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from bot.app.tools import PackCheck
 
 app = typer.Typer(
     help="StudyBot: a study companion for university courses (Discord, Slack and the console).",
@@ -271,24 +274,39 @@ def content_check(
         list[Path] | None, typer.Argument(help="Pack files (default: every shipped pack).")
     ] = None,
     no_model: Annotated[
-        bool, typer.Option("--no-model", help="Skip the near-duplicate check (no model load).")
+        bool,
+        typer.Option(
+            "--no-model", help="Skip the near-duplicate check and the separation report (no model load)."
+        ),
     ] = False,
 ) -> None:
-    """Validate packs: schema, duplicate ids, empty questions, near-duplicate questions."""
+    """Validate packs: schema, duplicate ids, empty questions, near duplicates, off-course separation."""
     settings = None
     if not no_model:
         settings, _ = _settings()
         _quiet_libraries()
     from bot.app.tools import check_packs
 
-    paths, problems = check_packs(packs, settings)
-    for problem in problems:
-        typer.echo(str(problem), err=problem.severity == "error")
-    errors = sum(1 for p in problems if p.severity == "error")
-    warnings = len(problems) - errors
+    paths, checks = check_packs(packs, settings)
+    for check in checks:
+        _echo_pack_check(check)
+    found = [p for check in checks for p in check.all_problems]
+    errors = sum(1 for p in found if p.severity == "error")
+    warnings = len(found) - errors
     typer.echo(f"checked {len(paths)} pack(s): {errors} error(s), {warnings} warning(s)")
     if errors:
         raise typer.Exit(1)
+
+
+def _echo_pack_check(check: PackCheck) -> None:
+    """A pack's problems, then its separation report (two lines) and the report's warning, if any."""
+    for problem in check.problems:
+        typer.echo(str(problem), err=problem.severity == "error")
+    if check.separation is not None:
+        for line in check.separation.lines():
+            typer.echo(f"{check.file}: {line}")
+        for problem in check.separation.problems(check.file):
+            typer.echo(str(problem))
 
 
 def main() -> None:

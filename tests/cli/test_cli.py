@@ -83,6 +83,47 @@ def test_content_check_shipped_packs(tmp_path):
     result = run(["content", "check", "--no-model"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert "0 error(s)" in result.stdout
+    assert "separation:" not in result.stdout  # the report needs the model
+
+
+VAGUE_PACK = """\
+title: Vague course
+ask_threshold: 0.1
+questions:
+  - id: "1"
+    question: What is it?
+    answer: A thing.
+  - id: "2"
+    question: How do I do that?
+    answer: Like this.
+  - id: "3"
+    question: Why does this happen?
+    answer: Because.
+"""
+
+
+def test_content_check_prints_each_packs_separation_report(tmp_path):
+    from content.loader import default_pack_path, load_pack
+
+    vague = tmp_path / "vague.yaml"
+    vague.write_text(VAGUE_PACK, encoding="utf-8")
+    result = run(["content", "check", str(default_pack_path()), str(vague)], tmp_path)
+    assert result.returncode == 0, result.stderr  # warnings only
+    lines = result.stdout.splitlines()
+
+    def report(name: str) -> list[str]:
+        return [line.split(": separation: ", 1)[1] for line in lines if name in line and ": separation: " in line]
+
+    shipped = report(default_pack_path().name)
+    assert len(shipped) == 2
+    assert shipped[0].startswith(f"{len(load_pack(default_pack_path()).questions)} questions; gap")
+    assert shipped[1].startswith("off-course probes: ")
+    assert len(report("vague.yaml")) == 2
+    warnings = [line for line in lines if "warning: " in line]
+    off_topic = [line for line in warnings if "likely to answer off-topic questions" in line]
+    assert len(off_topic) == 1 and "vague.yaml" in off_topic[0]
+    assert lines.index(off_topic[0]) > lines.index(next(x for x in lines if "vague.yaml: separation:" in x))
+    assert lines[-1].endswith(f"0 error(s), {len(warnings)} warning(s)")
 
 
 @pytest.mark.parametrize(

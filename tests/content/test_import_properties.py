@@ -52,6 +52,7 @@ pack_like = st.fixed_dictionaries(
         "id": yaml_values,
         "title": yaml_values,
         "description": yaml_values,
+        "ask_threshold": st.one_of(st.floats(), yaml_values),
         "questions": st.lists(
             st.fixed_dictionaries(
                 {},
@@ -82,3 +83,5 @@ def test_any_yaml_parses_to_a_pack_or_to_located_problems(text):
     else:
         assert parsed.pack is not None
         assert all(q.id and q.question for q in parsed.pack.questions)
+        threshold = parsed.pack.ask_threshold
+        assert threshold is None or 0.0 < threshold < 1.0

@@ -62,6 +62,20 @@ def test_explicit_pack_id_wins_over_the_file_stem(tmp_path: Path):
     assert load_pack(write(tmp_path, "id: course-x\n" + GOOD)).id == "course-x"
 
 
+def test_ask_threshold_is_read_and_defaults_to_none(tmp_path: Path):
+    assert load_pack(write(tmp_path, GOOD)).ask_threshold is None
+    assert load_pack(write(tmp_path, "ask_threshold: 0.42\n" + GOOD)).ask_threshold == 0.42
+    assert load_pack(write(tmp_path, "ask_threshold: null\n" + GOOD)).ask_threshold is None
+
+
+@pytest.mark.parametrize("value", ["0", "1", "1.5", "-0.3", "0.0", '"0.4"', ".nan", ".inf", "[0.4]", "high"])
+def test_ask_threshold_must_be_a_number_strictly_between_0_and_1(tmp_path: Path, value: str):
+    text = GOOD.replace("description: Two questions.\n", f"description: Two questions.\nask_threshold: {value}\n")
+    error = load_error(tmp_path, text)
+    assert error.line == GOOD.splitlines().index("description: Two questions.") + 2
+    assert "'ask_threshold' must be a number between 0 and 1" in error.message
+
+
 def test_unquoted_yes_no_answers_keep_their_text(tmp_path: Path):
     text = "title: T\nquestions:\n  - id: a\n    question: Is it?\n    answer: No\n"
     assert load_pack(write(tmp_path, text)).questions[0].answer == "No"
@@ -145,6 +159,7 @@ def test_rubric_must_be_a_list_of_non_empty_texts(tmp_path: Path):
     [
         ("", "the file is empty"),
         ("- just\n- a list\n", "a pack must be a mapping"),
+        ("services:\n  web: {image: nginx}\n", "this YAML is not a course pack"),
         ("questions:\n  - {id: a, question: Q}\n", "missing 'title'"),
         ("title: T\n", "missing 'questions'"),
         ("title: T\nquestions: []\n", "'questions' is empty"),
