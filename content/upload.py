@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Literal
 
+from bot.core.courses.model import MAX_UPLOAD_BYTES as UPLOAD_LIMIT
 from bot.core.pack import CoursePack
 from bot.core.ports import Embedder
 from content.checker import check_parsed
@@ -27,7 +28,7 @@ from content.separation import AskFactory, SeparationReport
 
 __all__ = ["MAX_UPLOAD_BYTES", "UploadCheck", "check_upload", "course_slug"]
 
-MAX_UPLOAD_BYTES = 1_000_000  # 1 MB: a long course is ~100 kB of text; more is not a Q&A document
+MAX_UPLOAD_BYTES = UPLOAD_LIMIT  # 1 MB: a long course is ~100 kB of text; more is not a Q&A document
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".txt")
 YAML_SUFFIXES = (".yaml", ".yml")
 # What people upload by mistake, named so the answer says what to do instead of "not UTF-8".

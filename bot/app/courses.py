@@ -4,6 +4,7 @@ course models (search index, grader) and, with a database, course choices and up
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,16 +96,31 @@ def model_builder(settings: Settings, embedder: Embedder, metrics: Metrics | Non
     return build
 
 
+def course_ask_factory(embedder: Embedder, settings: Settings) -> Callable[[CoursePack], AskService]:
+    """``/ask`` for a pack as the bot would build it (same anchors, same threshold), for the separation
+    report; course texts go through the embedding cache so a second check encodes nothing again."""
+    def build(pack: CoursePack) -> AskService:
+        cache = settings.resolved_cache_dir / "embeddings.sqlite3"
+        threshold = course_threshold(pack, settings)
+        return build_course_models(pack, embedder, cache_path=cache, threshold=threshold)[0]
+
+    return build
+
+
 class ContentDocuments:
     """Uploaded documents checked and read by ``content`` (the core's ``CourseDocuments`` port)."""
 
-    def __init__(self, embedder: Embedder | None = None) -> None:
+    def __init__(self, embedder: Embedder | None = None, settings: Settings | None = None) -> None:
         self.embedder = embedder
+        self.settings = settings  # with an embedder: the separation report warns of a leaky course
 
     def check(self, filename: str, data: bytes) -> DocumentCheck:
         from content.upload import check_upload
 
-        checked = check_upload(filename, data, embedder=self.embedder)
+        ask_factory = None
+        if self.embedder is not None and self.settings is not None:
+            ask_factory = course_ask_factory(self.embedder, self.settings)
+        checked = check_upload(filename, data, embedder=self.embedder, ask_factory=ask_factory)
         errors = tuple(str(p) for p in checked.problems if p.severity == "error")
         warnings = tuple(str(p) for p in checked.problems if p.severity != "error")
         return DocumentCheck(checked.pack, checked.yaml_text, errors, warnings)
@@ -134,5 +150,5 @@ def build_catalog(
         model_builder(settings, embedder, metrics),
         choices=repos.course_choices if repos else None,
         uploads=repos.course_uploads if repos else None,
-        documents=ContentDocuments(embedder) if repos else None,
+        documents=ContentDocuments(embedder, settings) if repos else None,
     )

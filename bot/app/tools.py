@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,16 +13,12 @@ from bot.app.settings import Settings, StartupError
 from content.errors import PackError
 
 if TYPE_CHECKING:
-    from bot.core.ask import AskService
-    from bot.core.pack import CoursePack
-    from bot.core.ports import Embedder
     from content.checker import PackCheck
 
 __all__ = [
     "ImportedPack",
     "PackError",
     "check_packs",
-    "course_ask_factory",
     "import_markdown_file",
     "upgrade_database",
 ]
@@ -71,20 +66,8 @@ def check_packs(paths: list[Path] | None, settings: Settings | None) -> tuple[li
     if settings is None:
         return chosen, [check_pack(path) for path in chosen]
     from bot.app.core import build_embedder
+    from bot.app.courses import course_ask_factory
 
     embedder = build_embedder(settings)
     ask_factory = course_ask_factory(embedder, settings)
     return chosen, [check_pack(path, embedder, ask_factory=ask_factory) for path in chosen]
-
-
-def course_ask_factory(embedder: Embedder, settings: Settings) -> Callable[[CoursePack], AskService]:
-    """``/ask`` for a pack as the bot would build it (same anchors, same threshold), for the separation
-    report; course texts go through the embedding cache so a second check encodes nothing again."""
-    from bot.app.core import build_course_models, course_threshold
-
-    def build(pack: CoursePack) -> AskService:
-        cache = settings.resolved_cache_dir / "embeddings.sqlite3"
-        threshold = course_threshold(pack, settings)
-        return build_course_models(pack, embedder, cache_path=cache, threshold=threshold)[0]
-
-    return build

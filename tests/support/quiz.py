@@ -230,6 +230,7 @@ def make_harness(
     platform: RecordingPlatform | None = None,
     grader: FakeGrader | None = None,
     extra_packs: Sequence[CoursePack] = (),
+    refresh_s: float = 30.0,
     **settings_values: object,
 ) -> Harness:
     from bot.app.courses import ContentDocuments
@@ -248,6 +249,7 @@ def make_harness(
         choices=repos.course_choices,
         uploads=repos.course_uploads,
         documents=ContentDocuments(),
+        refresh_s=refresh_s,
     )
     feature = build_quiz_feature(
         settings(**settings_values),
