@@ -82,7 +82,7 @@ async def test_another_replica_serves_an_upload_from_the_database(h, database):
     ("name", "data", "expected"),
     [
         ("notes.md", b"Just some prose about robots, no numbered questions at all.\n", "robotics"),
-        ("course.md", "# 1.1 What is a robot?\n\n".encode() + b"\xff\xfe bad bytes\n", "UTF-8"),
+        ("course.md", b"# 1.1 What is a robot?\n\n" + b"\xff\xfe bad bytes\n", "UTF-8"),
         ("course.yaml", b"title: X\nquestions:\n  - id: 1\n    question: [unclosed\n", "course.yaml:"),
         ("image.png", b"\x89PNG\r\n\x1a\n" + bytes(200), "image.png"),
         ("", b"", "empty"),
