@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -135,6 +136,7 @@ class AnswerRow(Base):
     __table_args__ = (
         UniqueConstraint("quiz_id", "platform", "user_id", name="uq_quiz_answers_one_per_user"),
         Index("ix_quiz_answers_user", "platform", "space_id", "course_id", "user_id"),
+        Index("ix_quiz_answers_course_time", "platform", "space_id", "course_id", "submitted_at"),
         Index(
             "ix_quiz_answers_ungraded",
             "id",
@@ -210,6 +212,8 @@ class PracticeReviewRow(Base):
     score: Mapped[int] = mapped_column(SmallInteger)
     reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     log: Mapped[str] = mapped_column(Text)  # the algorithm's review log, as JSON
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)  # kept so a grade can be disputed
+    feedback: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
         Index("ix_practice_reviews_user", "platform", "space_id", "course_id", "user_id", "reviewed_at"),
@@ -255,5 +259,75 @@ schedules = ScheduleRow.__table__
 spaces = SpaceSettings.__table__
 practice_cards = PracticeCardRow.__table__
 practice_reviews = PracticeReviewRow.__table__
+class DisputeRow(Base):
+    """A graded answer waiting for (or decided by) the course staff: disputed by its student, or left
+    undecided by the grader (``opened_by`` empty). One per answer: a unique (kind, answer id)."""
+
+    __tablename__ = "disputes"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # quiz | practice
+    answer_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    platform: Mapped[str] = mapped_column(String(32))
+    space_id: Mapped[str] = mapped_column(String(128))
+    course_id: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200))
+    question_id: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(16))  # the grader's
+    score: Mapped[int] = mapped_column(SmallInteger)
+    feedback: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # the student's ("" when none, or opened by the grader)
+    opened_by: Mapped[str] = mapped_column(String(16))  # student | grader
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(16))  # open | accepted | rejected
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("kind", "answer_id", name="uq_disputes_answer"),
+        Index("ix_disputes_queue", "platform", "space_id", "status", "opened_at"),
+        Index("ix_disputes_user", "platform", "space_id", "user_id"),
+    )
+
+
+class DisputeDecisionRow(Base):
+    """Append-only record of every decision on a dispute: who, when, verdict before and after, note."""
+
+    __tablename__ = "dispute_decisions"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"))
+    decided_by: Mapped[str] = mapped_column(String(200))  # platform:user id of the admin
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    verdict_before: Mapped[str] = mapped_column(String(16))
+    verdict_after: Mapped[str] = mapped_column(String(16))
+    points_before: Mapped[int] = mapped_column(Integer)
+    points_after: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text)
+
+
+class AskLogRow(Base):
+    """An ``/ask`` as the course staff's insight sees it: never who asked. Declined ones keep their
+    text and the gap (group of similar declined questions) it joined, for ``STUDYBOT_ASK_LOG_DAYS``."""
+
+    __tablename__ = "ask_log"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    space_id: Mapped[str] = mapped_column(String(128))
+    course_id: Mapped[str] = mapped_column(String(64))
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    declined: Mapped[bool] = mapped_column(Boolean)
+    query: Mapped[str | None] = mapped_column(Text, nullable=True)  # declined asks only
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # float16, declined only
+
+    __table_args__ = (Index("ix_ask_log_course", "platform", "space_id", "course_id", "asked_at"),)
+
+
 course_choices = CourseChoiceRow.__table__
 course_uploads = CourseUploadRow.__table__
+disputes = DisputeRow.__table__
+dispute_decisions = DisputeDecisionRow.__table__
+ask_log = AskLogRow.__table__

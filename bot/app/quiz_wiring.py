@@ -15,6 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app.settings import Settings, StartupError
 from bot.core.courses.catalog import CourseCatalog
+from bot.core.disputes.commands import register as register_disputes
+from bot.core.disputes.service import DisputeService
 from bot.core.ports import Platform
 from bot.core.quiz.commands import register
 from bot.core.quiz.ports import ReviewAlgorithm
@@ -40,6 +42,7 @@ class QuizFeature:
     service: QuizService
     practice: PracticeService
     scheduler: QuizScheduler
+    disputes: DisputeService
     platforms: dict[str, Platform] = field(default_factory=dict)
 
     async def attach(self, platform: Platform) -> None:
@@ -104,6 +107,7 @@ def build_quiz_feature(
         answers=repos.answers,
         spaces=repos.spaces,
         default_timezone=settings.timezone,
+        clock=clock,
     )
     service = QuizService(
         courses=courses,
@@ -119,6 +123,16 @@ def build_quiz_feature(
         missed_post_grace=timedelta(minutes=settings.missed_post_grace_minutes),
         clock=clock,
     )
+    disputes = DisputeService(
+        disputes=repos.disputes,
+        spaces=repos.spaces,
+        platforms=platforms,
+        clock=clock,
+        window=timedelta(days=settings.dispute_days),
+        default_timezone=settings.timezone,
+    )
+    worker.undecided = disputes
+    service.stats_fields.append(disputes.stats_field)
     scheduler = QuizScheduler(service, track=bot.in_flight.track)
     service.listener = scheduler
     if review is None:
@@ -126,7 +140,13 @@ def build_quiz_feature(
 
         review = FsrsReviewer()
     practice = PracticeService(
-        courses=courses, cards=repos.practice, algorithm=review, batcher=batcher, clock=clock
+        courses=courses,
+        cards=repos.practice,
+        algorithm=review,
+        batcher=batcher,
+        clock=clock,
+        undecided=disputes,
     )
     register(bot, service, practice)
-    return QuizFeature(database, repos, batcher, worker, service, practice, scheduler, platforms)
+    register_disputes(bot, disputes)
+    return QuizFeature(database, repos, batcher, worker, service, practice, scheduler, disputes, platforms)

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     timezone: str = Field("UTC", validation_alias=_env("STUDYBOT_TIMEZONE"))
     answer_window_hours: float = Field(24.0, validation_alias=_env("STUDYBOT_ANSWER_WINDOW_HOURS"))
     missed_post_grace_minutes: int = Field(60, validation_alias=_env("STUDYBOT_MISSED_POST_GRACE_MINUTES"))
+    dispute_days: float = Field(7.0, gt=0, validation_alias=_env("STUDYBOT_DISPUTE_DAYS"))
+    ask_log_days: int = Field(90, ge=0, validation_alias=_env("STUDYBOT_ASK_LOG_DAYS"))
 
     # --- logging and HTTP --------------------------------------------------------------------
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(

@@ -55,6 +55,12 @@ class CountingPlatform:
         self.metrics.posts.inc(platform=self.name, kind=reply.kind)
         return message
 
+    async def tell(self, place: Place, user_id: str, reply: Reply) -> None:
+        if self._track is not None:
+            self._track()
+        await self.inner.tell(place, user_id, reply)
+        self.metrics.posts.inc(platform=self.name, kind=reply.kind)
+
     async def reply_to(self, message: PostedMessage, reply: Reply) -> PostedMessage:
         if self._track is not None:
             self._track()

@@ -37,3 +37,7 @@ class Platform(Protocol):
     async def post(self, place: Place, reply: Reply) -> PostedMessage: ...
 
     async def reply_to(self, message: PostedMessage, reply: Reply) -> PostedMessage: ...
+
+    async def tell(self, place: Place, user_id: str, reply: Reply) -> None:
+        """A private message to one user (Discord: a direct message; Slack: from the bot to the user),
+        e.g. the decision on their dispute. ``place`` is where the matter began."""

@@ -124,12 +124,17 @@ class Speller:
                 if "-" in token:
                     self._joined.setdefault(token.replace("-", ""), token)
         self._frequency = counts
-        self._known = set(counts) | COMMON_WORDS | STOPWORDS | set(self._joined) | set(known)
+        self._known = set(counts) | COMMON_WORDS | STOPWORDS | set(self._joined)
+        # a dictionary shared by every course's speller, not copied: a bot serves many courses
+        self._dictionary = known if isinstance(known, frozenset) else frozenset(known)
         self._index: dict[str, list[str]] = {}
         for word in sorted(set(counts) | COMMON_WORDS):
             if len(word) >= MIN_LENGTH - 1 and not word.isdigit():
                 for key in _deletes(word, _max_edits(word)):
                     self._index.setdefault(key, []).append(word)
+
+    def _is_known(self, word: str) -> bool:
+        return word in self._known or word in self._dictionary
 
     def correct_word(self, word: str) -> str:
         """The word itself when known or too far from every course word, else its closest course word."""
@@ -137,9 +142,9 @@ class Speller:
             return TEXT_SPEAK[word]
         if word in self._joined:
             return self._joined[word]
-        if word in self._known or len(word) < MIN_LENGTH or not word.isalpha():
+        if self._is_known(word) or len(word) < MIN_LENGTH or not word.isalpha():
             return word
-        if any(base in self._known for base in _base_forms(word)):
+        if any(self._is_known(base) for base in _base_forms(word)):
             return word  # an inflection of a known word, not a misspelling
         limit = _max_edits(word)
         candidates = {c for key in _deletes(word, limit) for c in self._index.get(key, ())}

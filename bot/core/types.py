@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.text import MAX_ANSWER_CHARS
+
 
 @dataclass(frozen=True)
 class User:
@@ -30,6 +32,31 @@ class ButtonAction(StrEnum):
 
     ANSWER_QUIZ = "answer"
     ANSWER_PRACTICE = "practice"
+    DISPUTE = "dispute"  # value: the answer ("quiz:12"); the form's text: the student's reason
+    REVIEW_CORRECT = "accept-correct"  # value: the dispute id; the form's text: the staff's note
+    REVIEW_PARTIAL = "accept-partial"
+    REVIEW_REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class Form:
+    """The form a button opens: adapters render it (Discord modal, Slack view) from this alone."""
+
+    title: str
+    label: str
+    required: bool
+    max_chars: int
+
+
+REASON_CHARS = 500  # a dispute's reason, a review's note
+FORMS: dict[ButtonAction, Form] = {
+    ButtonAction.ANSWER_QUIZ: Form("Answer the quiz", "Your answer", True, MAX_ANSWER_CHARS),
+    ButtonAction.ANSWER_PRACTICE: Form("Practice answer", "Your answer", True, MAX_ANSWER_CHARS),
+    ButtonAction.DISPUTE: Form("Dispute this grade", "Why is the grade wrong? (optional)", False, REASON_CHARS),
+    ButtonAction.REVIEW_CORRECT: Form("Accept as correct", "A note for the student (optional)", False, REASON_CHARS),
+    ButtonAction.REVIEW_PARTIAL: Form("Accept as partial", "A note for the student (optional)", False, REASON_CHARS),
+    ButtonAction.REVIEW_REJECT: Form("Reject the dispute", "A note for the student (optional)", False, REASON_CHARS),
+}
 
 
 @dataclass(frozen=True)

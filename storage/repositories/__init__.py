@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from storage.db import Database
 from storage.repositories.answers import SqlAnswerRepository
 from storage.repositories.courses import SqlCourseChoiceRepository, SqlCourseUploadRepository
+from storage.repositories.disputes import SqlDisputeRepository
 from storage.repositories.practice import SqlPracticeRepository
 from storage.repositories.quizzes import SqlQuizRepository
 from storage.repositories.schedules import SqlScheduleRepository, SqlSpaceRepository
@@ -26,6 +27,7 @@ __all__ = [
     "SqlAnswerRepository",
     "SqlCourseChoiceRepository",
     "SqlCourseUploadRepository",
+    "SqlDisputeRepository",
     "SqlPracticeRepository",
     "SqlQuizRepository",
     "SqlScheduleRepository",
@@ -44,6 +46,7 @@ class Repositories:
     practice: SqlPracticeRepository
     course_choices: SqlCourseChoiceRepository
     course_uploads: SqlCourseUploadRepository
+    disputes: SqlDisputeRepository
 
     async def aclose(self) -> None:
         """Stop the background writer (answers are group-committed)."""
@@ -60,4 +63,5 @@ class Repositories:
             practice=SqlPracticeRepository(db),
             course_choices=SqlCourseChoiceRepository(db),
             course_uploads=SqlCourseUploadRepository(db),
+            disputes=SqlDisputeRepository(db),
         )

@@ -73,6 +73,7 @@ def _answer(row: Row) -> AnswerRecord:
         text=row.answer,
         submitted_at=row.submitted_at,
         result=result,
+        graded_at=row.graded_at,
     )
 
 

@@ -256,7 +256,7 @@ class SqlAnswerRepository:
                 params.append(
                     {
                         "b_id": g.answer_id,
-                        "b_graded_at": now,
+                        "b_graded_at": g.graded_at or now,
                         "b_verdict": g.grade.verdict.value,
                         "b_score": int(g.grade.score),
                         "b_covered": json.dumps(list(g.grade.covered), ensure_ascii=False),

@@ -46,10 +46,10 @@ class SqlPracticeRepository:
                 for r in conn.execute(stmt)
             ]
 
-    async def save_review(self, card: PracticeCard, review: PracticeReview) -> None:
-        await self.db.run(self._save_review, card, review)
+    async def save_review(self, card: PracticeCard, review: PracticeReview) -> int:
+        return await self.db.run(self._save_review, card, review)
 
-    def _save_review(self, card: PracticeCard, review: PracticeReview) -> None:
+    def _save_review(self, card: PracticeCard, review: PracticeReview) -> int:
         values = {
             "platform": card.platform,
             "space_id": card.space_id,
@@ -76,10 +76,12 @@ class SqlPracticeRepository:
             score=review.score,
             reviewed_at=review.reviewed_at,
             log=review.log,
-        )
+            answer=review.answer,
+            feedback=review.feedback,
+        ).returning(practice_reviews.c.id)
         with self.db.write() as conn:
             conn.execute(upsert)
-            conn.execute(log)
+            return int(conn.execute(log).scalar_one())
 
 
 

@@ -53,7 +53,7 @@ def small_pack() -> CoursePack:
 
 class FakeGrader:
     """Deterministic: ``right`` in the answer -> correct (score 100, or 75 with ``barely``), ``partly`` ->
-    partial, else incorrect. Records every batch, so tests can see that answers were graded in bulk."""
+    partial, ``unsure`` -> review, else incorrect. Records every batch, so tests can see that answers were graded in bulk."""
 
     def __init__(self) -> None:
         self.batches: list[int] = []
@@ -76,6 +76,8 @@ class FakeGrader:
             verdict, score, covered = Verdict.CORRECT, 75 if "barely" in words else 100, points
         elif "partly" in words:
             verdict, score, covered = Verdict.PARTIAL, 50, points[:1]
+        elif "unsure" in words:  # the grader cannot decide: the answer goes to the course staff
+            verdict, score, covered = Verdict.REVIEW, 40, points[:1]
         else:
             verdict, score, covered = Verdict.INCORRECT, 0, ()
         missed = tuple(p for p in points if p not in covered)
@@ -145,6 +147,7 @@ class RecordingPlatform:
     name: str = "discord"
     posts: list[tuple[Place, Reply]] = field(default_factory=list)
     replies: list[tuple[PostedMessage, Reply]] = field(default_factory=list)
+    told: list[tuple[Place, str, Reply]] = field(default_factory=list)  # private messages: place, user
     fail_posts: bool = False
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -159,6 +162,9 @@ class RecordingPlatform:
             raise ConnectionError("platform down")
         self.posts.append((place, reply))
         return PostedMessage(place, f"{self.name}-msg-{next(self._ids)}")
+
+    async def tell(self, place: Place, user_id: str, reply: Reply) -> None:
+        self.told.append((place, user_id, reply))
 
     async def reply_to(self, message: PostedMessage, reply: Reply) -> PostedMessage:
         self.replies.append((message, reply))

@@ -74,6 +74,10 @@ class ConsoleAdapter:
     async def reply_to(self, message: PostedMessage, reply: Reply) -> PostedMessage:
         return await self.post(message.place, reply)
 
+    async def tell(self, place: Place, user_id: str, reply: Reply) -> None:
+        """The console has one user: a private message is printed like any other."""
+        self.render(reply)
+
     # --- REPL ------------------------------------------------------------------------------------
     async def run(self) -> None:
         if self.interactive:

@@ -221,6 +221,16 @@ class DiscordAdapter:
         sent = await channel.send(**message_parts(reply), reference=reference, mention_author=False)
         return PostedMessage(place=message.place, message_id=str(sent.id))
 
+    async def tell(self, place: Place, user_id: str, reply: Reply) -> None:
+        """A direct message (the student may have closed DMs from the server: then it is logged)."""
+        if self.client is None:
+            raise RuntimeError("the Discord adapter is not started")
+        user = self.client.get_user(int(user_id)) or await self.client.fetch_user(int(user_id))
+        try:
+            await user.send(**message_parts(reply))
+        except discord.Forbidden:
+            log.warning("discord direct message refused user=%s", user_id)
+
     def _channel(self, place: Place) -> discord.PartialMessageable:
         if self.client is None:
             raise RuntimeError("the Discord adapter is not started")

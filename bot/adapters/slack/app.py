@@ -230,6 +230,10 @@ class SlackAdapter:
         )
         return PostedMessage(place=message.place, message_id=str(response["ts"]))
 
+    async def tell(self, place: Place, user_id: str, reply: Reply) -> None:
+        """A message from the bot to the user (their direct messages with the app)."""
+        await self.client.chat_postMessage(channel=user_id, **bk.message(reply))
+
     async def handle_http(self, request: web.Request) -> web.Response:
         """One request to ``EVENTS_PATH`` (bolt checks the signature), on our server or a shared one.
 

@@ -81,6 +81,7 @@ class AnswerRecord:
     text: str
     submitted_at: datetime
     result: GradedResult | None = None  # None until graded
+    graded_at: datetime | None = None
 
 
 class RecordOutcome(StrEnum):
@@ -107,6 +108,7 @@ class GradeToSave:
     bonus: int
     streak: int
     period_keys: dict[Period, str]
+    graded_at: datetime | None = None  # the worker's clock; None: the store's
 
 
 @dataclass(frozen=True)
@@ -180,3 +182,5 @@ class PracticeReview:
     score: int
     reviewed_at: datetime
     log: str  # the algorithm's review log, serialised
+    answer: str = ""  # the student's answer, kept so the grade can be disputed
+    feedback: str = ""

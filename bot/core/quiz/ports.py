@@ -125,8 +125,8 @@ class SpaceRepository(Protocol):
 class PracticeRepository(Protocol):
     async def cards(self, platform: str, space_id: str, course_id: str, user_id: str) -> list[PracticeCard]: ...
 
-    async def save_review(self, card: PracticeCard, review: PracticeReview) -> None:
-        """Upsert the card and append the review log, in one transaction."""
+    async def save_review(self, card: PracticeCard, review: PracticeReview) -> int:
+        """Upsert the card and append the review log, in one transaction; returns the review's id."""
 
 
 class ReviewAlgorithm(Protocol):
@@ -137,6 +137,17 @@ class ReviewAlgorithm(Protocol):
 
     def review(self, state: str, rating: int, now: datetime) -> tuple[str, datetime, str]:
         """(new state, next due, review log) after a review rated 1 Again, 2 Hard, 3 Good, 4 Easy."""
+
+
+class UndecidedListener(Protocol):
+    """Told of answers the grader left to the course staff (verdict ``review``): they join the queue
+    of disputes (``bot.core.disputes``)."""
+
+    async def quiz_answer_undecided(self, answer: AnswerRecord, quiz: Quiz) -> None: ...
+
+    async def practice_answer_undecided(
+        self, review_id: int, review: PracticeReview, channel_id: str, display_name: str
+    ) -> None: ...
 
 
 class ScheduleListener(Protocol):

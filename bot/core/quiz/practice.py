@@ -16,7 +16,7 @@ from bot.core.grade import Grade, Verdict
 from bot.core.pack import QAItem
 from bot.core.quiz import replies, texts
 from bot.core.quiz.model import GradedResult, PracticeCard, PracticeReview
-from bot.core.quiz.ports import PracticeRepository, ReviewAlgorithm
+from bot.core.quiz.ports import PracticeRepository, ReviewAlgorithm, UndecidedListener
 from bot.core.quiz.worker import GradeBatcher
 from bot.core.text import MAX_ANSWER_CHARS, clean_text
 from bot.core.types import Place, Reply, User
@@ -43,7 +43,9 @@ class PracticeService:
         algorithm: ReviewAlgorithm,
         batcher: GradeBatcher,
         clock: Callable[[], datetime],
+        undecided: UndecidedListener | None = None,
     ) -> None:
+        self.undecided = undecided  # told of answers left to the course staff
         self.courses = courses
         self.cards = cards
         self.algorithm = algorithm
@@ -135,8 +137,12 @@ class PracticeService:
             score=grade.score,
             reviewed_at=now,
             log=review_log,
+            answer=cleaned,
+            feedback=grade.feedback,
         )
-        await self.cards.save_review(updated, review)
+        review_id = await self.cards.save_review(updated, review)
+        if grade.verdict is Verdict.REVIEW and self.undecided is not None:
+            await self.undecided.practice_answer_undecided(review_id, review, place.channel_id, user.display_name)
         self._shown.pop((place.platform, place.space_id, user.user_id), None)
         result = GradedResult(
             verdict=grade.verdict,
@@ -148,9 +154,16 @@ class PracticeService:
             bonus=0,
             streak=0,
         )
-        reply = replies.graded(result, item.answer, points=False)
+        reply = replies.graded(result, item.answer, points=False, dispute=f"practice:{review_id}")
         next_review = replies.next_review_text(due, now)
         footer = (
             f"Rated {RATING_NAMES[rating]} · next review {next_review} · `/practice` for the next question"
         )
-        return Reply(title=reply.title, body=reply.body, fields=reply.fields, footer=footer, kind=reply.kind)
+        return Reply(
+            title=reply.title,
+            body=reply.body,
+            fields=reply.fields,
+            footer=footer,
+            buttons=reply.buttons,
+            kind=reply.kind,
+        )

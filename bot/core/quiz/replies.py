@@ -87,8 +87,11 @@ def graded(
     heading: str | None = None,
     points: bool = True,
     already: bool = False,
+    dispute: str | None = None,
 ) -> Reply:
-    """The grade of an answer; ``already``: a repeat submission, shown with the earlier verdict."""
+    """The grade of an answer; ``already``: a repeat submission, shown with the earlier verdict.
+    ``dispute``: what a "Dispute this grade" button carries (``quiz:ID``); none on an undecided answer,
+    which is with the course staff already."""
     body = result.feedback
     if reference and reference not in body:
         body += f"\nReference answer: {reference}"
@@ -111,8 +114,15 @@ def graded(
         ),
         body=body,
         fields=tuple(fields),
+        buttons=dispute_buttons(result.verdict, dispute),
         kind="grade",
     )
+
+
+def dispute_buttons(verdict: Verdict, dispute: str | None) -> tuple[Button, ...]:
+    if dispute is None or verdict is Verdict.REVIEW:
+        return ()
+    return (Button("Dispute this grade", ButtonAction.DISPUTE, dispute),)
 
 
 def late(quiz: Quiz, item: QAItem | None) -> Reply:
@@ -147,7 +157,14 @@ def leaderboard(board: Leaderboard) -> Reply:
     )
 
 
-def stats(name: str, totals: Totals, current_streak: int, best_streak: int) -> Reply:
+def stats(
+    name: str,
+    totals: Totals,
+    current_streak: int,
+    best_streak: int,
+    extra: tuple[tuple[str, str], ...] = (),
+) -> Reply:
+    """``extra``: fields other features add (the student's disputes)."""
     accuracy = f"{round(100 * totals.correct / totals.answers)}%" if totals.answers else "—"
     rank = f"#{totals.rank} of {totals.players}" if totals.rank else "not ranked yet"
     return Reply(
@@ -159,6 +176,7 @@ def stats(name: str, totals: Totals, current_streak: int, best_streak: int) -> R
             ("Accuracy", f"{accuracy} ({totals.correct} of {totals.answers} correct)"),
             ("Streak", f"{current_streak} now, best {best_streak}"),
             ("Answers given", str(totals.answers)),
+            *extra,
         ),
         kind="info",
     )

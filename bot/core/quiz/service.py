@@ -11,7 +11,7 @@ import asyncio
 import logging
 import random
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -87,6 +87,8 @@ class QuizService:
         self.rng = rng or random.Random()
         self.listener = listener
         self._channel_locks: dict[Place, asyncio.Lock] = {}
+        # other features' lines on /stats (the student's disputes): (user, place) -> a field or None
+        self.stats_fields: list[Callable[[User, Place], Awaitable[tuple[str, str] | None]]] = []
 
     # --- posting ------------------------------------------------------------------------------------
     def pick_question(self, pack: CoursePack, times_asked: Mapping[str, int]) -> QAItem:
@@ -269,8 +271,8 @@ class QuizService:
         reference = item.answer if item else None
         if result.outcome is RecordOutcome.ALREADY_ANSWERED:
             heading = f"{texts.ALREADY_ANSWERED}\n> {_short(answer.text)}"
-            return replies.graded(answer.result, reference, heading=heading, already=True)
-        return replies.graded(answer.result, reference)
+            return replies.graded(answer.result, reference, heading=heading, already=True, dispute=f"quiz:{answer.id}")
+        return replies.graded(answer.result, reference, dispute=f"quiz:{answer.id}")
 
     def item(self, quiz: Quiz) -> QAItem | None:
         """The question a quiz asked, in its course's current text (``None``: the course dropped it)."""
@@ -310,7 +312,8 @@ class QuizService:
         current, best = await self.answers.user_streaks(
             place.platform, place.space_id, course_id, user.user_id, self.clock()
         )
-        return replies.stats(user.display_name, totals, current, best)
+        extra = [field for source in self.stats_fields if (field := await source(user, place))]
+        return replies.stats(user.display_name, totals, current, best, tuple(extra))
 
     # --- schedules ----------------------------------------------------------------------------------
     async def _window_for(self, place: Place) -> timedelta:

@@ -15,13 +15,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from bot.core.courses.catalog import CourseCatalog
 from bot.core.courses.model import UnknownCourse
-from bot.core.grade import Grade, Grader
+from bot.core.grade import Grade, Grader, Verdict
 from bot.core.pack import QAItem
 from bot.core.quiz.model import AnswerRecord, GradeToSave, Quiz
-from bot.core.quiz.ports import AnswerRepository, QuizRepository, SpaceRepository
+from bot.core.quiz.ports import AnswerRepository, QuizRepository, SpaceRepository, UndecidedListener
 from bot.core.quiz.scoring import base_points, period_keys, streak_after, streak_bonus
 
 log = logging.getLogger(__name__)
@@ -117,7 +119,11 @@ class QuizGradingWorker:
         spaces: SpaceRepository,
         default_timezone: str = "UTC",
         max_batch: int = 256,
+        undecided: UndecidedListener | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        self.clock = clock  # when set, grades carry its time (tests and replicas agree on "now")
+        self.undecided = undecided  # told of answers left to the course staff
         self.batcher = batcher
         self.courses = courses
         self.quizzes = quizzes
@@ -232,15 +238,28 @@ class QuizGradingWorker:
                     bonus=bonus,
                     streak=streak,
                     period_keys=period_keys(answer.submitted_at, timezones[space]),
+                    graded_at=self.clock() if self.clock else None,
                 )
             )
         if not to_save:
             return
         saved = await self.answers.save_grades(to_save)
+        await self._queue_undecided(saved, quizzes)
         for record in saved:
             self._settle(record.id, record)
         for grade in to_save:  # not returned by the store: should not happen, but never hang a caller
             self._settle(grade.answer_id, LookupError(f"answer {grade.answer_id} vanished"))
+
+    async def _queue_undecided(self, saved: list[AnswerRecord], quizzes: dict[str, Quiz | None]) -> None:
+        if self.undecided is None:
+            return
+        for record in saved:
+            quiz = quizzes.get(record.quiz_id)
+            if quiz is not None and record.result is not None and record.result.verdict is Verdict.REVIEW:
+                try:
+                    await self.undecided.quiz_answer_undecided(record, quiz)
+                except Exception:  # the grade is saved; the queue entry can be made by /dispute
+                    log.exception("queueing an undecided answer failed answer=%s", record.id)
 
     async def _question(self, quiz: Quiz) -> tuple[QAItem, Grader] | None:
         """The quiz's question and its course's grader; ``None`` when the course no longer has it."""

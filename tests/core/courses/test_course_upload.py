@@ -120,14 +120,20 @@ async def test_only_admins_upload(h, database):
 
 
 async def test_two_admins_uploading_the_same_course_at_once_store_one(h, database):
+    both_checked = asyncio.Barrier(2)  # both read the course's version before either stores
+
+    async def wait_for_the_other(text: str) -> None:
+        await both_checked.wait()
+
     first, second = await asyncio.gather(
-        upload(h, "robotics.md", ROBOTICS_V1), upload(h, "robotics.md", ROBOTICS_V1)
+        upload(h, "robotics.md", ROBOTICS_V1, progress=wait_for_the_other),
+        upload(h, "robotics.md", ROBOTICS_V1, progress=wait_for_the_other),
     )
-    titles = sorted(r.title or "" for r in (first, second))
-    assert titles == ["", "Course uploaded"] or titles.count("Course uploaded") == 1
+    assert sorted([first.title == "Course uploaded", second.title == "Course uploaded"]) == [False, True]
     lost = first if first.title != "Course uploaded" else second
     assert lost.kind == "error" and "Another admin uploaded this course" in lost.body
     assert row_counts(database)["course_uploads"] == 1
+    assert "(3 questions, version 1)" in (await h.command("/course list")).body
 
 
 async def test_a_new_version_keeps_answers_to_removed_questions_readable(h):

@@ -1,0 +1,303 @@
+"""Disputes: one per graded answer (a unique (kind, answer id) with ``ON CONFLICT DO NOTHING``); a
+decision is applied in one transaction that first claims the dispute (``status = 'open'`` in the
+``WHERE``), so of two admins deciding at once exactly one changes anything."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, Row, and_, func, insert, select, update
+
+from bot.core.disputes.model import (
+    AnswerKind,
+    Correction,
+    Decision,
+    Dispute,
+    DisputeCounts,
+    DisputeStatus,
+    GradedAnswer,
+    StreakEntry,
+)
+from bot.core.grade import Verdict
+from storage.db import Database
+from storage.models import answers, dispute_decisions, disputes, practice_reviews, quizzes, score_totals
+from storage.repositories._common import _insert, first
+
+
+def _quiz_answer(row: Row) -> GradedAnswer:
+    return GradedAnswer(
+        kind=AnswerKind.QUIZ,
+        answer_id=int(row.id),
+        platform=row.platform,
+        space_id=row.space_id,
+        course_id=row.course_id,
+        channel_id=row.channel_id,
+        user_id=row.user_id,
+        display_name=row.display_name,
+        question_id=row.question_id,
+        text=row.answer,
+        verdict=Verdict(row.verdict),
+        score=int(row.score),
+        feedback=row.feedback or "",
+        points=int(row.points or 0),
+        graded_at=row.graded_at,
+        submitted_at=row.submitted_at,
+    )
+
+
+def _practice_answer(row: Row) -> GradedAnswer:
+    return GradedAnswer(
+        kind=AnswerKind.PRACTICE,
+        answer_id=int(row.id),
+        platform=row.platform,
+        space_id=row.space_id,
+        course_id=row.course_id,
+        channel_id="",
+        user_id=row.user_id,
+        display_name="",
+        question_id=row.question_id,
+        text=row.answer or "",
+        verdict=Verdict(row.verdict),
+        score=int(row.score),
+        feedback=row.feedback or "",
+        points=0,
+        graded_at=row.reviewed_at,
+        submitted_at=row.reviewed_at,
+    )
+
+
+def _dispute(row: Row) -> Dispute:
+    answer = GradedAnswer(
+        kind=AnswerKind(row.kind),
+        answer_id=int(row.answer_id),
+        platform=row.platform,
+        space_id=row.space_id,
+        course_id=row.course_id,
+        channel_id=row.channel_id,
+        user_id=row.user_id,
+        display_name=row.display_name,
+        question_id=row.question_id,
+        text=row.answer,
+        verdict=Verdict(row.verdict),
+        score=int(row.score),
+        feedback=row.feedback,
+        points=int(row.points),
+        graded_at=row.opened_at,
+    )
+    return Dispute(
+        id=int(row.id),
+        answer=answer,
+        reason=row.reason,
+        opened_by=row.opened_by,
+        opened_at=row.opened_at,
+        status=DisputeStatus(row.status),
+        decided_at=row.decided_at,
+    )
+
+
+_QUIZ_ANSWER = (
+    select(answers, quizzes.c.channel_id, quizzes.c.question_id)
+    .join(quizzes, quizzes.c.id == answers.c.quiz_id)
+    .where(answers.c.graded_at.is_not(None))
+)
+# the points a dispute shows: the quiz answer's now, 0 for practice
+_DISPUTE = select(
+    disputes, func.coalesce(select(answers.c.points).where(
+        disputes.c.kind == AnswerKind.QUIZ.value, answers.c.id == disputes.c.answer_id
+    ).scalar_subquery(), 0).label("points")
+)
+
+
+class SqlDisputeRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def graded_answer(self, kind: AnswerKind, answer_id: int) -> GradedAnswer | None:
+        if kind is AnswerKind.QUIZ:
+            return await self.db.query(_QUIZ_ANSWER.where(answers.c.id == answer_id), first(_quiz_answer))
+        stmt = select(practice_reviews).where(practice_reviews.c.id == answer_id)
+        return await self.db.query(stmt, first(_practice_answer))
+
+    async def latest_graded(self, platform: str, space_id: str, user_id: str) -> GradedAnswer | None:
+        return await self.db.run(self._latest_graded, platform, space_id, user_id)
+
+    def _latest_graded(self, platform: str, space_id: str, user_id: str) -> GradedAnswer | None:
+        a, p = answers.c, practice_reviews.c
+        with self.db.read() as conn:
+            quiz = conn.execute(
+                _QUIZ_ANSWER.where(a.platform == platform, a.space_id == space_id, a.user_id == user_id)
+                .order_by(a.graded_at.desc())
+                .limit(1)
+            ).first()
+            practice = conn.execute(
+                select(practice_reviews)
+                .where(p.platform == platform, p.space_id == space_id, p.user_id == user_id)
+                .order_by(p.reviewed_at.desc())
+                .limit(1)
+            ).first()
+        found = [x for x in (quiz and _quiz_answer(quiz), practice and _practice_answer(practice)) if x]
+        return max(found, key=lambda x: x.graded_at, default=None)
+
+    async def open(self, answer: GradedAnswer, reason: str, opened_by: str, now: datetime) -> Dispute | None:
+        values = {
+            "kind": answer.kind.value,
+            "answer_id": answer.answer_id,
+            "platform": answer.platform,
+            "space_id": answer.space_id,
+            "course_id": answer.course_id,
+            "channel_id": answer.channel_id,
+            "user_id": answer.user_id,
+            "display_name": answer.display_name[:200],
+            "question_id": answer.question_id,
+            "answer": answer.text,
+            "verdict": answer.verdict.value,
+            "score": answer.score,
+            "feedback": answer.feedback,
+            "reason": reason,
+            "opened_by": opened_by,
+            "opened_at": now,
+            "status": DisputeStatus.OPEN.value,
+        }
+        stmt = (
+            _insert(self.db, disputes)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["kind", "answer_id"])
+            .returning(disputes.c.id)
+        )
+        new_id = await self.db.change(stmt, lambda result: result.scalar())
+        return None if new_id is None else await self.get(int(new_id))
+
+    async def get(self, dispute_id: int) -> Dispute | None:
+        return await self.db.query(_DISPUTE.where(disputes.c.id == dispute_id), first(_dispute))
+
+    async def queue(self, platform: str, space_id: str, limit: int) -> tuple[list[Dispute], int]:
+        return await self.db.run(self._queue, platform, space_id, limit)
+
+    def _queue(self, platform: str, space_id: str, limit: int) -> tuple[list[Dispute], int]:
+        d = disputes.c
+        waiting = and_(d.platform == platform, d.space_id == space_id, d.status == DisputeStatus.OPEN.value)
+        with self.db.read() as conn:
+            rows = conn.execute(_DISPUTE.where(waiting).order_by(d.opened_at, d.id).limit(limit)).all()
+            total = conn.execute(select(func.count()).where(waiting)).scalar_one()
+        return [_dispute(row) for row in rows], int(total)
+
+    async def counts(self, platform: str, space_id: str, user_id: str) -> DisputeCounts:
+        d = disputes.c
+        stmt = (
+            select(d.status, func.count())
+            .where(d.platform == platform, d.space_id == space_id, d.user_id == user_id, d.opened_by == "student")
+            .group_by(d.status)
+        )
+        found = await self.db.query(stmt, lambda result: {status: int(n) for status, n in result})
+        return DisputeCounts(found.get("open", 0), found.get("accepted", 0), found.get("rejected", 0))
+
+    async def streak_chain(self, answer_id: int) -> list[StreakEntry]:
+        return await self.db.run(self._streak_chain, answer_id)
+
+    def _streak_chain(self, answer_id: int) -> list[StreakEntry]:
+        with self.db.read() as conn:
+            mine = conn.execute(
+                select(answers.c.user_id, quizzes)
+                .join(quizzes, quizzes.c.id == answers.c.quiz_id)
+                .where(answers.c.id == answer_id)
+            ).first()
+            if mine is None or not mine.scheduled:
+                return []
+            q, a = quizzes.c, answers.c
+            theirs = (
+                select(a.id, a.quiz_id, a.verdict, a.points, a.bonus, a.streak, a.submitted_at)
+                .where(a.user_id == mine.user_id, a.platform == mine.platform)
+                .subquery()
+            )
+            rows = conn.execute(
+                select(theirs)
+                .select_from(quizzes)
+                .outerjoin(theirs, theirs.c.quiz_id == q.id)
+                .where(
+                    q.platform == mine.platform,
+                    q.space_id == mine.space_id,
+                    q.channel_id == mine.channel_id,
+                    q.course_id == mine.course_id,
+                    q.scheduled.is_(True),
+                )
+                .order_by(q.posted_at, q.id)
+            ).all()
+        return [
+            StreakEntry(
+                answer_id=int(r.id) if r.id is not None else None,
+                verdict=Verdict(r.verdict) if r.verdict else None,
+                points=int(r.points or 0),
+                bonus=int(r.bonus or 0),
+                streak=int(r.streak or 0),
+                submitted_at=r.submitted_at,
+            )
+            for r in rows
+        ]
+
+    async def decide(
+        self, decision: Decision, corrections: list[Correction], practice_verdict: Verdict | None = None
+    ) -> bool:
+        return await self.db.run(self._decide, decision, corrections, practice_verdict)
+
+    def _decide(self, decision: Decision, corrections: list[Correction], practice_verdict: Verdict | None) -> bool:
+        with self.db.write() as conn:
+            claimed = conn.execute(
+                update(disputes)
+                .where(disputes.c.id == decision.dispute_id, disputes.c.status == DisputeStatus.OPEN.value)
+                .values(status=decision.status.value, decided_at=decision.decided_at)
+            )
+            if claimed.rowcount != 1:
+                return False  # decided by another admin first: nothing else changes
+            for correction in sorted(corrections, key=lambda c: c.answer_id):  # fixed order: no deadlocks
+                self._correct(conn, correction)
+            if practice_verdict is not None:
+                answer_id = conn.execute(
+                    select(disputes.c.answer_id).where(disputes.c.id == decision.dispute_id)
+                ).scalar_one()
+                conn.execute(
+                    update(practice_reviews)
+                    .where(practice_reviews.c.id == answer_id)
+                    .values(verdict=practice_verdict.value)
+                )
+            conn.execute(
+                insert(dispute_decisions).values(
+                    dispute_id=decision.dispute_id,
+                    decided_by=decision.decided_by[:200],
+                    decided_at=decision.decided_at,
+                    verdict_before=decision.verdict_before.value,
+                    verdict_after=decision.verdict_after.value,
+                    points_before=decision.points_before,
+                    points_after=decision.points_after,
+                    note=decision.note,
+                )
+            )
+        return True
+
+    @staticmethod
+    def _correct(conn: Connection, c: Correction) -> None:
+        row = conn.execute(
+            select(answers.c.platform, answers.c.space_id, answers.c.course_id, answers.c.user_id).where(
+                answers.c.id == c.answer_id
+            )
+        ).one()
+        values: dict[str, object] = {"verdict": c.verdict.value, "points": c.points, "bonus": c.bonus, "streak": c.streak}
+        if c.feedback is not None:
+            values["feedback"] = c.feedback
+        conn.execute(update(answers).where(answers.c.id == c.answer_id).values(**values))
+        if not (c.points_delta or c.correct_delta):
+            return
+        t = score_totals.c
+        for period, key in c.period_keys.items():
+            conn.execute(
+                update(score_totals)
+                .where(
+                    t.platform == row.platform,
+                    t.space_id == row.space_id,
+                    t.course_id == row.course_id,
+                    t.period == period.value,
+                    t.period_key == key,
+                    t.user_id == row.user_id,
+                )
+                .values(points=t.points + c.points_delta, correct=t.correct + c.correct_delta)
+            )
+
