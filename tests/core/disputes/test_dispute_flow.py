@@ -50,13 +50,14 @@ async def test_a_wrong_grade_is_disputed_accepted_and_the_points_follow(h):
     board = await h.service.leaderboard(you, PLACE, Period.ALL)
     assert "Student 1 — 10 pts" in board.body
     (told_place, told_user, told) = h.platform.told[-1]
+    assert told_place == PLACE
     assert told_user == you.user_id and "accepted" in (told.title or "") and "well argued" in told.body
     stats = await h.command("/stats", user=you)
     assert ("Disputes", "0 open, 1 accepted, 0 rejected") in stats.fields
 
 
 async def test_two_admins_deciding_at_once_make_one_decision(h, database):
-    _, graded = await graded_quiz_answer(h, student(1), "no idea")
+    await graded_quiz_answer(h, student(1), "no idea")
     await h.command("/dispute please", user=student(1))
     queue = await h.command("/review")
     dispute_id = int(queue.body.split("**#")[1].split("**")[0])
@@ -87,8 +88,8 @@ async def test_accepting_an_answer_of_a_scheduled_quiz_recomputes_the_streak(h):
     assert "1 later answer(s) updated" in decided.body
     # first: 10; second is now the 2nd in a row: 10 + 2 bonus
     assert (await h.repos.scores.totals("discord", PLACE.space_id, "test", you.user_id)).points == 22
-    current, best = await h.repos.answers.user_streaks("discord", PLACE.space_id, "test", you.user_id, h.clock())
-    assert best == 2
+    streaks = await h.repos.answers.user_streaks("discord", PLACE.space_id, "test", you.user_id, h.clock())
+    assert streaks == (2, 2)
 
 
 async def test_an_answer_the_grader_could_not_decide_waits_in_the_queue(h):
