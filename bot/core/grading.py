@@ -20,6 +20,7 @@ would teach the student something false.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ import numpy as np
 from bot.core import answer_checks as checks
 from bot.core.claims import ClaimChecker
 from bot.core.grade import Grade, Verdict
-from bot.core.grading_model import FEATURES, INTERCEPT, PARTIAL_INTERCEPT, PARTIAL_WEIGHTS, WEIGHTS
+from bot.core.grading_weights import SHIPPED, GradingWeights
 from bot.core.list_items import ListRubric
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
@@ -109,11 +110,14 @@ class MeaningGrader:
         thresholds: GradingThresholds | None = None,
         *,
         query_embedder: Embedder | None = None,
+        weights: GradingWeights | None = None,
     ) -> None:
         """``embedder`` encodes the rubric (a cached one, at start); ``query_embedder`` (default the same)
-        encodes student answers, which are never cached."""
+        encodes student answers, which are never cached; ``weights``: the logistic models (default the
+        shipped ones, ``grading_model.py``)."""
         self.embedder = query_embedder or embedder
         self.t = thresholds or GradingThresholds()
+        self.weights = weights or SHIPPED
         answered = [q for q in items if q.answered]
         texts: list[str] = []
         for item in answered:
@@ -150,6 +154,12 @@ class MeaningGrader:
         right = [np.vstack([r.ref[None, :], r.kp]) for r in self._rubrics.values()]
         self._all_right = np.vstack(right) if right else np.zeros((0, embedder.dimension), np.float32)
         self._owner = np.concatenate([np.full(len(v), n) for n, v in enumerate(right)]) if right else None
+
+    def with_weights(self, weights: GradingWeights) -> MeaningGrader:
+        """The same grader (rubric vectors shared, not re-encoded) deciding with other model weights."""
+        other = copy.copy(self)
+        other.weights = weights
+        return other
 
     @staticmethod
     def _key_points(item: QAItem) -> tuple[str, ...]:
@@ -217,7 +227,7 @@ class MeaningGrader:
             # a guard and the model disagree: the staff decides, unless the answer is another question's
             # answer word for word
             copied_other = features["other"] >= self.t.reference_copy
-            if guard.score and not copied_other and probability(features) >= self.t.correct:
+            if guard.score and not copied_other and self.weights.probability(features) >= self.t.correct:
                 return _Decision(Verdict.REVIEW, guard.score, guard.lead), similar
             return guard, frozenset()  # incorrect: nothing praised
         return self._by_model(r, features, similar, listed)
@@ -234,7 +244,7 @@ class MeaningGrader:
         self, r: _Rubric, features: dict, similar: frozenset[int], listed: tuple[_Decision, frozenset[int]] | None
     ) -> tuple[_Decision, frozenset[int]]:
         """The logistic model's verdict, made to agree with the key points the answer covers."""
-        p = probability(features)
+        p = self.weights.probability(features)
         score = round(100 * p)
         covered = set(similar)
         list_done = True
@@ -250,7 +260,7 @@ class MeaningGrader:
             if list_done and len(covered) == len(r.key_points):
                 return _Decision(Verdict.CORRECT, score, "Well done."), frozenset(covered)
             return _Decision(Verdict.PARTIAL, min(score, 59), "Partly there."), frozenset(covered)
-        if partial_probability(features) >= self.t.partial:
+        if self.weights.partial_probability(features) >= self.t.partial:
             if len(covered) == len(r.key_points):  # not right, so something is missing: the least evident
                 covered.discard(int(np.argmin(features["kp_sims"])))
             return _Decision(Verdict.PARTIAL, max(30, min(score, 59)), "Partly there."), frozenset(covered)
@@ -405,13 +415,10 @@ def _point(text: str) -> str:
 
 
 def probability(features: dict) -> float:
-    """The logistic model's probability that the answer is right."""
-    z = INTERCEPT + sum(w * float(features[name]) for name, w in zip(FEATURES, WEIGHTS, strict=True))
-    return float(1.0 / (1.0 + np.exp(-z)))
+    """The shipped logistic model's probability that the answer is right."""
+    return SHIPPED.probability(features)
 
 
 def partial_probability(features: dict) -> float:
-    """The second logistic model's probability that the answer is at least partly right."""
-    pairs = zip(FEATURES, PARTIAL_WEIGHTS, strict=True)
-    z = PARTIAL_INTERCEPT + sum(w * float(features[name]) for name, w in pairs)
-    return float(1.0 / (1.0 + np.exp(-z)))
+    """The shipped second model's probability that the answer is at least partly right."""
+    return SHIPPED.partial_probability(features)
