@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,6 +48,7 @@ class AskResult:
     item: QAItem | None  # the answer when not abstained
     score: float  # best item's score, whether or not it was used
     related: tuple[Hit, ...]
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # the query's embedding
 
     def to_json(self) -> dict[str, object]:
         item = self.item
@@ -120,6 +121,7 @@ class AskService:
             item=None if abstained else best.item,
             score=best.score,
             related=related,
+            vector=vector,
         )
 
     def _break_near_tie(self, query: str, hits: list[Hit]) -> list[Hit]:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from bot.core.ask import AskResult
 from bot.core.ask_replies import ASK_USAGE, ask_reply, slow_down, too_long
 from bot.core.commands import CommandRouter, CommandSpec, UsageError, parse_command_line
 from bot.core.courses.catalog import CourseCatalog, Progress
@@ -58,6 +59,8 @@ class StudyBot:
         self._action_limiter = action_limiter  # every command but /ask (it has its own), every answer
         self._unlimited = unlimited_platforms
         self._answer_handlers: dict[ButtonAction, tuple[AnswerHandler, bool]] = {}
+        # told of every /ask and its result (the insights' ask log); must not block
+        self.ask_listeners: list[Callable[[Place, str, AskResult], None]] = []
         self.router.register(
             CommandSpec("ask", "/ask QUESTION", "find the course's answer to a question", self._ask)
         )
@@ -186,6 +189,8 @@ class StudyBot:
             result = await course.ask.ask(query)
         if result.abstained:
             self.metrics.abstentions.inc()
+        for listener in self.ask_listeners:
+            listener(place, course.id, result)
         return ask_reply(result)
 
     async def _help(self, user: User, place: Place, args: str) -> Reply:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.core.text import MAX_ANSWER_CHARS
@@ -82,6 +82,15 @@ class ReplyKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (the insights chart): adapters upload it where the platform allows."""
+
+    filename: str
+    data: bytes = field(repr=False)
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot says, before any platform renders it.
 
@@ -96,6 +105,7 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     ephemeral: bool = True
     kind: ReplyKind = ReplyKind.INFO
+    attachments: tuple[Attachment, ...] = ()
     retry: bool = False  # a temporary failure on our side (an error, a restart): the same request may work soon
 
     def __post_init__(self) -> None:
