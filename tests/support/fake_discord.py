@@ -3,6 +3,8 @@
 It answers what the bot calls (login, application, command sync, interaction callbacks, follow-ups,
 channel messages), records every call, and dispatches interactions the tests build the way Discord
 sends them: ``slash``, ``click`` (a button on a recorded message) and ``submit`` (a recorded form).
+It also plays Discord's CDN for attachments (``attachment``): a slash option whose value is one is sent
+the way Discord sends it (``data.resolved.attachments``), and ``Attachment.read()`` GETs it from here.
 Facts behind it: ../../../shared/design/platform-testing.md.
 """
 
@@ -14,10 +16,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import WSMsgType, web
 
 API = "/api/v10"
+CDN = "/attachments"  # where attachments are served (recorded in ``calls`` with this path)
 EPHEMERAL = 64
 MANAGE_GUILD = 1 << 5
 SEND_MESSAGES = 1 << 11
@@ -122,6 +126,7 @@ class FakeDiscord:
     calls: list[Call] = field(default_factory=list)
     identifies: list[dict[str, Any]] = field(default_factory=list)
     commands: dict[str, dict[str, Any]] = field(default_factory=dict)  # synced, by name
+    files: dict[str, bytes] = field(default_factory=dict)  # attachments served, by id
 
     def __post_init__(self) -> None:
         self.bot_user_id = self.bot_user_id or self.app_id
@@ -137,6 +142,7 @@ class FakeDiscord:
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/gateway/", self._gateway)
         app.router.add_route("*", API + "/{tail:.*}", self._rest)
+        app.router.add_get(CDN + "/{attachment_id}/{filename}", self._cdn)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -202,6 +208,37 @@ class FakeDiscord:
         return web.Response(
             status=status, body=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
         )
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        """An attachment's file, as Discord's CDN serves it (no token needed)."""
+        call = Call(request.method, request.path, dict(request.query), None, dict(request.headers))
+        self.calls.append(call)
+        await self._notify()
+        data = self.files.get(request.match_info["attachment_id"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, headers={"Content-Type": "application/octet-stream"})
+
+    def attachment(
+        self, filename: str, data: bytes, *, size: int | None = None, content_type: str = "text/markdown"
+    ) -> dict[str, Any]:
+        """An uploaded file as Discord describes it in an interaction; ``size`` may claim another size."""
+        attachment_id = snowflake()
+        self.files[attachment_id] = data
+        url = f"http://127.0.0.1:{self.port}{CDN}/{attachment_id}/{quote(filename, safe='')}"
+        return {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(data) if size is None else size,
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+            "ephemeral": True,
+        }
+
+    def downloads(self) -> list[Call]:
+        """The attachment fetches the bot made."""
+        return self.find("GET", CDN + "/")
 
     def _answer(self, call: Call) -> tuple[int, Any]:
         method, parts = call.method, call.path.strip("/").split("/")
@@ -447,12 +484,19 @@ class FakeDiscord:
     async def slash(
         self, member: Member, name: str, *path_and_options: Any, **options: Any
     ) -> dict[str, Any]:
-        """``slash(m, "ask", question="x")`` or ``slash(m, "quiz", "schedule", time="09:00")``."""
-        opts = [{"name": k, "type": _option_type(v), "value": v} for k, v in options.items()]
+        """``slash(m, "ask", question="x")`` or ``slash(m, "quiz", "schedule", time="09:00")``; an
+        option's value may be an ``attachment(...)``."""
+        attachments = {v["id"]: v for v in options.values() if _is_attachment(v)}
+        opts = [
+            {"name": k, "type": _option_type(v), "value": v["id"] if _is_attachment(v) else v}
+            for k, v in options.items()
+        ]
         for sub in reversed(path_and_options):
             opts = [{"name": sub, "type": 1, "options": opts}]
         command = self.commands.get(name, {})
         data = {"id": command.get("id", snowflake()), "name": name, "type": 1, "options": opts}
+        if attachments:
+            data["resolved"] = {"attachments": attachments}
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
         return await self.dispatch(self.interaction_payload(2, data, member))
@@ -501,7 +545,13 @@ class FakeDiscord:
         )
 
 
+def _is_attachment(value: Any) -> bool:
+    return isinstance(value, dict) and "filename" in value
+
+
 def _option_type(value: Any) -> int:
+    if _is_attachment(value):
+        return 11
     if isinstance(value, bool):
         return 5
     if isinstance(value, int):

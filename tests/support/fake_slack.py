@@ -5,6 +5,9 @@
 - ``response_url``: ``POST /respond/<id>`` records the message a listener sent back.
 - Socket Mode: ``apps.connections.open`` returns ``ws://…/socket``; the socket says hello, sends the
   envelopes a test queues, and collects the acks the app sends back.
+- Files: ``add_file`` keeps a file a user picked in a modal's file input; ``GET /files-pri/<id>/<name>``
+  serves it only with the bot token as ``Authorization: Bearer`` (else 403), recorded as ``file:<id>``;
+  with ``files_scope = False`` it answers Slack's HTML sign-in page, as Slack does without ``files:read``.
 - Requests to the app are signed as Slack signs them (``v0=`` HMAC-SHA256 of ``v0:ts:body``).
 """
 
@@ -19,11 +22,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from aiohttp import WSMsgType, web
 
 TEAM, CHANNEL, BOT_USER = "T0TEAM", "C0QUIZ", "U0BOT"
+BOT_TOKEN = "xoxb-test"
 WAIT_S = 15.0  # a failure guard, never an assertion on speed
 
 
@@ -38,7 +42,10 @@ class Call:
 
 
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, bot_token: str = BOT_TOKEN) -> None:
+        self.bot_token = bot_token
+        self.files: dict[str, bytes] = {}  # what users uploaded, by file id
+        self.files_scope = True  # False: the token lacks files:read, so Slack serves its sign-in page
         self.calls: list[Call] = []
         self.users: dict[str, dict] = {}  # users.info answers by user id
         self.failures: dict[str, str] = {}  # method -> Slack error to answer with
@@ -56,6 +63,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{hook}", self._respond)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -138,6 +146,40 @@ class FakeSlack:
     async def _respond(self, request: web.Request) -> web.Response:
         await self._record(Call(f"respond:{request.match_info['hook']}", await request.json()))
         return web.Response(text="ok")
+
+    # --- files ---------------------------------------------------------------------------------------------
+    def add_file(self, name: str, data: bytes, *, size: int | None = None, **extra: Any) -> dict:
+        """A file a user picked, as a file input's ``files`` list holds it; ``size`` may claim another."""
+        file_id = f"F{len(self.files) + 1:07d}"
+        self.files[file_id] = data
+        url = f"http://127.0.0.1:{self.port}/files-pri/{file_id}/{quote(name, safe='')}"
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": "text/plain",
+            "filetype": name.rsplit(".", 1)[-1],
+            "size": len(data) if size is None else size,
+            "user": "U0ANA",
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+            **extra,
+        }
+
+    def downloads(self) -> list[Call]:
+        return [c for c in self.calls if c.method.startswith("file:")]
+
+    async def _file(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        authorization = request.headers.get("Authorization", "")
+        await self._record(Call(f"file:{file_id}", dict(request.query), {"authorization": authorization}))
+        if authorization != f"Bearer {self.bot_token}":
+            return web.Response(status=403, text="forbidden")
+        if not self.files_scope:
+            return web.Response(status=200, text="<html>Sign in to Slack</html>", content_type="text/html")
+        if file_id not in self.files:
+            return web.Response(status=404, text="not found")
+        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
 
     # --- Socket Mode -----------------------------------------------------------------------------------
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
@@ -257,3 +299,16 @@ def view_submission(view: dict, answer: str | None, *, user: str = "U0ANA", view
         },
         "response_urls": [],
     }
+
+
+def upload_submission(
+    view: dict, files: list[dict], *, user: str = "U0ANA", view_id: str = "V0UPLOAD"
+) -> dict:
+    """What Slack sends when the upload modal ``view`` (as the app opened it) is submitted with ``files``."""
+    block, action = "course_file", "file"
+    for item in view.get("blocks", []):
+        if item.get("type") == "input" and item["element"]["type"] == "file_input":
+            block, action = item["block_id"], item["element"]["action_id"]
+    submitted = view_submission(view, None, user=user, view_id=view_id)
+    submitted["view"]["state"] = {"values": {block: {action: {"type": "file_input", "files": files}}}}
+    return submitted

@@ -23,6 +23,7 @@ from bot.adapters.discord.render import NO_MENTIONS, message_parts
 from bot.adapters.discord.ui import AnswerButton, answer_form, is_button_id, parse_form_id, submitted_text
 from bot.core.courses.model import MAX_UPLOAD_BYTES
 from bot.core.studybot import BUTTON_GONE, StudyBot
+from bot.core.text import shorten
 from bot.core.types import ButtonAction, Command, Place, PostedMessage, Reply, User
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ DEFAULT_API_BASE_URL = Route.BASE
 DEFAULT_GATEWAY_URL = DiscordWebSocket.DEFAULT_GATEWAY
 SORRY = "Something went wrong on our side. Please try again in a moment."
 PRIVATE_KINDS = frozenset({"error", "usage"})  # never shown to the channel, even when sharing
+ATTACHMENT_READ_TIMEOUT_S = 30.0
+UNREADABLE_ATTACHMENT = "Could not read `{name}` from Discord. Nothing changed; please attach it again."
 
 
 class DiscordStartError(RuntimeError):
@@ -272,15 +275,30 @@ class DiscordAdapter:
 
     async def upload_course(self, interaction: discord.Interaction, attachment: discord.Attachment) -> None:
         """``/course upload file``: defer, read the attachment, let the core check and store it; a
-        private progress message while the course is embedded."""
+        private progress message while the course is embedded.
+
+        The file is not fetched when its declared size is over the limit (the core refuses it by
+        ``size``, saying the limit) nor for a non-admin (the core refuses the upload whatever it holds).
+        """
         try:
             await interaction.response.defer(ephemeral=True, thinking=True)
             user, place = self.who(interaction)
-            too_big = attachment.size > MAX_UPLOAD_BYTES  # not fetched: the core says so, with the limit
-            data = b"" if too_big else await attachment.read()
+            data = b""
+            if user.is_admin and attachment.size <= MAX_UPLOAD_BYTES:
+                try:
+                    async with asyncio.timeout(ATTACHMENT_READ_TIMEOUT_S):
+                        data = await attachment.read()
+                except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+                    log.warning("discord attachment not read error=%s", type(exc).__name__)
+                    text = UNREADABLE_ATTACHMENT.format(name=shorten(attachment.filename, 80))
+                    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+                    return
 
             async def progress(text: str) -> None:
-                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+                try:
+                    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+                except discord.HTTPException:  # a lost progress note must not stop the upload
+                    log.warning("discord could not send upload progress")
 
             reply = await self.bot.upload_course(
                 user, place, attachment.filename, data, size=attachment.size, progress=progress

@@ -3,7 +3,8 @@
 One bolt app serves both transports: HTTP (aiohttp, ``/slack/events``, signatures verified by bolt) or
 Socket Mode when an app-level token is given. Every listener acknowledges first — Slack's 3-second
 deadline — and only then searches, grades or renders; replies go back through ``response_url``,
-``chat.postEphemeral``, ``views.open`` or ``views.publish``.
+``chat.postEphemeral``, ``views.open`` or ``views.publish``. An admin's ``/course upload`` opens a
+modal with a file input; the file is fetched (``files.py``) when it is submitted.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.adapters.slack import blocks as bk
+from bot.adapters.slack.files import FileDownloadError, download, file_url
+from bot.core.courses.model import MAX_UPLOAD_BYTES
 from bot.core.studybot import StudyBot, is_temporary_failure
 from bot.core.text import MAX_ANSWER_CHARS, clean_text
 from bot.core.types import ButtonAction, Command, Place, PostedMessage, Reply, User
@@ -47,6 +50,9 @@ HOME_PARTS = (  # heading, command: rendered from the same core commands users t
     ("Next quiz", Command("quiz", "status")),
 )
 EMPTY_ANSWER = "Please write an answer before submitting."
+NO_FILE = "Please pick the course document to upload."
+NO_UPLOAD_FORM = "Slack could not open the upload form in time. Please run `/course upload` again."
+SORRY = "Something went wrong on our side. Please try again in a moment."
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,7 @@ class SlackAdapter:
         self.serve_http = serve_http
         self.app_token = app_token or None
         self.client = AsyncWebClient(token=bot_token, base_url=api_base_url)
+        self._bot_token = bot_token
         bolt_log = logging.getLogger("slack_bolt.studybot")
         if _drop_token_notice not in bolt_log.filters:
             bolt_log.addFilter(_drop_token_notice)
@@ -156,6 +163,7 @@ class SlackAdapter:
         app.action(bk.SHARE_ACTION)(self._on_share)
         app.action(re.compile("^" + re.escape(bk.ACTION_PREFIX)))(self._on_answer_button)
         app.view_submission(bk.ANSWER_VIEW)(self._on_answer_submit)
+        app.view_submission(bk.UPLOAD_VIEW)(self._on_upload_submit)
         app.event("app_home_opened")(self._on_home_opened)
 
     # --- Platform ---------------------------------------------------------------------------------
@@ -306,9 +314,23 @@ class SlackAdapter:
             team_id, user_id, body.get("user_name") or "", check_admin=self._admin_matters(name)
         )
         command = Command(name=name, args=args)
+        if user.is_admin and name == "course" and args.split(" ", 1)[0].lower() == "upload":
+            log.info("slack command=course upload form user=%s", user_id)
+            await self._open_upload_form(body, place, respond)
+            return
         reply = await self.bot.handle(user, place, command)
         log.info("slack command=%s kind=%s user=%s", name, reply.kind, user_id)
         await respond(**self._command_response(reply, command))
+
+    async def _open_upload_form(self, body: dict, place: Place, respond) -> None:
+        """An admin's ``/course upload``: a modal with a file input (the file comes with its submission).
+        A non-admin's goes to the core like any command, which refuses it."""
+        view = bk.upload_modal({"t": place.space_id, "c": place.channel_id})
+        try:
+            await self.client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
+        except SlackApiError as exc:  # the trigger_id lives 3 s
+            log.warning("slack upload form not opened error=%s", exc.response.get("error"))
+            await respond(response_type="ephemeral", text=NO_UPLOAD_FORM)
 
     def _command_response(self, reply: Reply, command: Command) -> dict:
         if not reply.ephemeral:
@@ -429,6 +451,64 @@ class SlackAdapter:
                 return
             await received()
         await self._tell(place.channel_id, user_id, reply)
+
+    async def _on_upload_submit(self, ack, body: dict, view: dict) -> None:
+        """The upload modal: ack at once (the modal closes), then fetch the file (unless it is declared
+        too big: the core refuses it by size), let the core check and store it, and tell the admin."""
+        file = bk.uploaded_file(view)
+        if file is None:
+            await ack(response_action="errors", errors={bk.UPLOAD_BLOCK: NO_FILE})
+            return
+        await ack()
+        if not self._seen_views.add(str(view.get("id") or "")):
+            log.info("slack duplicate upload ignored view=%s", view.get("id"))
+            return
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            meta = {}
+        meta = meta if isinstance(meta, dict) else {}
+        user_id = payload_str(body, "user", "id")
+        team_id = payload_str(meta, "t") or payload_str(body, "team", "id")
+        channel = payload_str(meta, "c")
+        place = Place(PLATFORM, team_id, channel)
+        name = payload_str(body, "user", "username") or payload_str(body, "user", "name")
+        try:
+            user = await self._user(team_id, user_id, name, check_admin=True)
+            await self._upload(user, place, file)
+        except Exception:
+            log.exception("slack course upload failed user=%s", user_id)
+            await self._tell(channel, user_id, Reply(body=SORRY, kind="error"))
+
+    async def _upload(self, user: User, place: Place, file: dict) -> None:
+        filename = payload_str(file, "name") or payload_str(file, "title") or "upload"
+        size = file.get("size") if isinstance(file.get("size"), int) else None
+        data = b""
+        if user.is_admin and (size or 0) <= MAX_UPLOAD_BYTES:
+            try:
+                data = await download(
+                    file_url(file),
+                    self._bot_token,
+                    api_base_url=str(self.client.base_url),
+                    limit=MAX_UPLOAD_BYTES,
+                )
+            except FileDownloadError as exc:
+                log.warning("slack upload not downloaded file=%s reason=%s", payload_str(file, "id"), exc)
+                reply = Reply(
+                    title=f"{filename} was not uploaded", body=f"{exc} Nothing changed.", kind="error"
+                )
+                await self._tell(place.channel_id, user.user_id, reply)
+                return
+
+        async def progress(text: str) -> None:
+            try:
+                await self._tell(place.channel_id, user.user_id, Reply(body=text, kind="info"))
+            except (SlackApiError, aiohttp.ClientError, OSError):  # a lost note must not stop the upload
+                log.warning("slack could not send upload progress user=%s", user.user_id)
+
+        reply = await self.bot.upload_course(user, place, filename, data, size=size, progress=progress)
+        log.info("slack course upload kind=%s user=%s", reply.kind, user.user_id)
+        await self._tell(place.channel_id, user.user_id, reply)
 
     async def _tell(self, channel: str, user_id: str, reply: Reply) -> None:
         """Only the user sees it: an ephemeral message in the channel, else a direct message."""

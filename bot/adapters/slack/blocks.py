@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable
 
+from bot.core.courses.model import MAX_UPLOAD_BYTES
 from bot.core.text import shorten
 from bot.core.types import Button, ButtonAction, Reply
 
@@ -33,6 +34,9 @@ ACTION_PREFIX = "studybot."  # action_id of a core button: "studybot.answer", "s
 SHARE_ACTION = "studybot-share"
 ANSWER_VIEW = "studybot-answer"  # callback_id of the answer modal
 ANSWER_BLOCK, ANSWER_INPUT = "answer", "text"  # where the modal's answer lives in view.state
+UPLOAD_VIEW = "studybot-course-upload"  # callback_id of the /course upload modal
+UPLOAD_BLOCK, UPLOAD_INPUT = "course_file", "file"  # where its file lives in view.state
+UPLOAD_FILETYPES = ("md", "markdown", "txt", "yaml", "yml")
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
@@ -231,6 +235,49 @@ def answer_modal(
         "private_metadata": json.dumps(metadata)[:PRIVATE_METADATA_LIMIT],
         "blocks": blocks,
     }
+
+
+def upload_modal(metadata: dict[str, str]) -> dict:
+    """``/course upload`` (admins): one file input; Slack uploads the file and sends it with the
+    submission. ``metadata`` (team, channel) says where to answer."""
+    return {
+        "type": "modal",
+        "callback_id": UPLOAD_VIEW,
+        "title": {"type": "plain_text", "text": plain("Upload a course", MODAL_TITLE_LIMIT)},
+        "submit": {"type": "plain_text", "text": "Upload"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": json.dumps(metadata)[:PRIVATE_METADATA_LIMIT],
+        "blocks": [
+            section(
+                fit(
+                    "A Markdown Q&A document (items numbered `1.1 …`) or a course pack YAML, up to "
+                    f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB. It is checked first: nothing changes unless it is valid."
+                )
+            ),
+            {
+                "type": "input",
+                "block_id": UPLOAD_BLOCK,
+                "label": {"type": "plain_text", "text": "Course document"},
+                "element": {
+                    "type": "file_input",
+                    "action_id": UPLOAD_INPUT,
+                    "filetypes": list(UPLOAD_FILETYPES),
+                    "max_files": 1,
+                },
+            },
+        ],
+    }
+
+
+def uploaded_file(view: dict) -> dict | None:
+    """The file of a submitted upload modal (``state.values[block][action].files[0]``), if any."""
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    block = values.get(UPLOAD_BLOCK) if isinstance(values, dict) else None
+    element = block.get(UPLOAD_INPUT) if isinstance(block, dict) else None
+    files = element.get("files") if isinstance(element, dict) else None
+    first = files[0] if isinstance(files, list) and files else None
+    return first if isinstance(first, dict) else None
 
 
 def question_from_message(message: dict | None) -> list[dict]:

@@ -529,6 +529,7 @@ def test_manifest_declares_what_the_adapter_serves():
         "/leaderboard",
         "/stats",
         "/practice",
+        "/course",
     }
     settings = manifest["settings"]
     urls = [c["url"] for c in commands] + [
@@ -539,5 +540,5 @@ def test_manifest_declares_what_the_adapter_serves():
     assert not any(c["should_escape"] for c in commands)
     assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert settings["interactivity"]["is_enabled"] and manifest["features"]["app_home"]["home_tab_enabled"]
-    assert {"commands", "chat:write", "users:read"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "users:read", "files:read"} <= set(manifest["oauth_config"]["scopes"]["bot"])
     assert (ROOT / "docs" / "slack.md").exists()
