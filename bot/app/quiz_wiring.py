@@ -17,6 +17,8 @@ from bot.app.settings import Settings, StartupError
 from bot.core.courses.catalog import CourseCatalog
 from bot.core.disputes.commands import register as register_disputes
 from bot.core.disputes.service import DisputeService
+from bot.core.insights.commands import register as register_insights
+from bot.core.insights.service import InsightsService
 from bot.core.ports import Platform
 from bot.core.quiz.commands import register
 from bot.core.quiz.ports import ReviewAlgorithm
@@ -43,6 +45,7 @@ class QuizFeature:
     practice: PracticeService
     scheduler: QuizScheduler
     disputes: DisputeService
+    insights: InsightsService
     platforms: dict[str, Platform] = field(default_factory=dict)
 
     async def attach(self, platform: Platform) -> None:
@@ -52,6 +55,7 @@ class QuizFeature:
 
     async def aclose(self) -> None:
         await self.scheduler.stop()
+        await self.insights.drain()
         await self.worker.aclose()
         await self.batcher.aclose()
         await self.repos.aclose()
@@ -149,4 +153,23 @@ def build_quiz_feature(
     )
     register(bot, service, practice)
     register_disputes(bot, disputes)
-    return QuizFeature(database, repos, batcher, worker, service, practice, scheduler, disputes, platforms)
+    insights = build_insights(settings, courses, repos, clock)
+    register_insights(bot, insights)
+    return QuizFeature(
+        database, repos, batcher, worker, service, practice, scheduler, disputes, insights, platforms
+    )
+
+
+def build_insights(
+    settings: Settings, courses: CourseCatalog, repos: Repositories, clock: Clock = utc_now
+) -> InsightsService:
+    """Insight for the course staff, with its chart (matplotlib loads on the first chart drawn)."""
+
+    def chart(report):  # type: ignore[no-untyped-def]
+        from bot.infra.charts import render_insights_png
+
+        return render_insights_png(report)
+
+    return InsightsService(
+        store=repos.insights, courses=courses, clock=clock, chart=chart, ask_log_days=settings.ask_log_days
+    )

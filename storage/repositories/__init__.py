@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.repositories.answers import SqlAnswerRepository
 from storage.repositories.courses import SqlCourseChoiceRepository, SqlCourseUploadRepository
 from storage.repositories.disputes import SqlDisputeRepository
+from storage.repositories.insights import SqlInsightsRepository
 from storage.repositories.practice import SqlPracticeRepository
 from storage.repositories.quizzes import SqlQuizRepository
 from storage.repositories.schedules import SqlScheduleRepository, SqlSpaceRepository
@@ -28,6 +29,7 @@ __all__ = [
     "SqlCourseChoiceRepository",
     "SqlCourseUploadRepository",
     "SqlDisputeRepository",
+    "SqlInsightsRepository",
     "SqlPracticeRepository",
     "SqlQuizRepository",
     "SqlScheduleRepository",
@@ -47,6 +49,7 @@ class Repositories:
     course_choices: SqlCourseChoiceRepository
     course_uploads: SqlCourseUploadRepository
     disputes: SqlDisputeRepository
+    insights: SqlInsightsRepository
 
     async def aclose(self) -> None:
         """Stop the background writer (answers are group-committed)."""
@@ -64,4 +67,5 @@ class Repositories:
             course_choices=SqlCourseChoiceRepository(db),
             course_uploads=SqlCourseUploadRepository(db),
             disputes=SqlDisputeRepository(db),
+            insights=SqlInsightsRepository(db),
         )
