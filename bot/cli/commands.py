@@ -138,13 +138,23 @@ def ask(
             typer.echo(ask_reply(result).as_text() + "\n")
 
 
-@app.command()
+grade_app = typer.Typer(
+    help='Grade answers read as JSON lines {"question_id": "1.3", "answer": "..."} from stdin, in order.',
+    invoke_without_command=True,
+)
+app.add_typer(grade_app, name="grade")
+
+
+@grade_app.callback()
 def grade(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines out (the default when piped).")] = False,
     batch: Annotated[int, typer.Option("--batch", min=1, help="Answers graded per model call.")] = 64,
     course: Annotated[str | None, COURSE_OPTION] = None,
 ) -> None:
     """Grade answers read as JSON lines {"question_id": "1.3", "answer": "..."} from stdin, in order."""
+    if ctx.invoked_subcommand is not None:
+        return
     settings, _ = _settings()
     core = _build_core(settings, course_only=True, course_id=course)
     from bot.cli.grading_lines import grade_lines
@@ -232,6 +242,53 @@ def doctor(
         typer.echo(f"\n{len(failed)} problem(s) to fix before `studybot run`.")
         raise typer.Exit(1)
     typer.echo("\nAll checks passed.")
+
+
+@grade_app.command("export-labels")
+def grade_export_labels(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the JSON lines.")],
+    course: Annotated[str | None, typer.Option("--course", "-c", help="Only this course's.")] = None,
+) -> None:
+    """Write the disputes the course staff decided as labelled answers, for scripts/fit_grader.py --labels."""
+    settings, _ = _settings()
+    from bot.app.reports import export_labels
+    from bot.app.settings import StartupError
+
+    try:
+        written = export_labels(settings, output, course)
+    except StartupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"wrote {output}: {written} labelled answer(s)")
+
+
+@app.command()
+def insights(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the chart (PNG) here.")
+    ] = None,
+    period: Annotated[str, typer.Option("--period", "-p", help="week, month or all.")] = "week",
+    course: Annotated[str | None, COURSE_OPTION] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help="Only this platform's spaces.")] = None,
+    space: Annotated[str | None, typer.Option("--space", help="Only this space (server/workspace id).")] = None,
+) -> None:
+    """The course staff's insights: accuracy per question, disputes, what students asked that the
+    course does not cover; with --output, the chart as a PNG."""
+    settings, _ = _settings()
+    _quiet_libraries()
+    from bot.app.reports import insights_report
+    from bot.app.settings import StartupError
+
+    try:
+        written = insights_report(
+            settings, output=output, period=period, course_id=course, platform=platform, space_id=space
+        )
+    except StartupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(written.text)
+    if output is not None:
+        typer.echo(f"wrote {output}" if written.chart else f"no answers in this period: {output} not written")
 
 
 @db_app.command("upgrade")

@@ -191,6 +191,26 @@ class SqlDisputeRepository:
         found = await self.db.query(stmt, lambda result: {status: int(n) for status, n in result})
         return DisputeCounts(found.get("open", 0), found.get("accepted", 0), found.get("rejected", 0))
 
+    async def labels(self, course_id: str | None = None) -> list[dict[str, str]]:
+        """Decided disputes as labelled answers for the grader's fitting (``scripts/fit_grader.py
+        --labels``): the last decision on each, oldest first."""
+        d, e = disputes.c, dispute_decisions.c
+        latest = select(e.dispute_id, func.max(e.id).label("decision")).group_by(e.dispute_id).subquery()
+        stmt = (
+            select(d.course_id, d.question_id, d.answer, e.verdict_after)
+            .join(latest, latest.c.dispute_id == d.id)
+            .join(dispute_decisions, e.id == latest.c.decision)
+            .order_by(e.decided_at, e.id)
+        )
+        if course_id is not None:
+            stmt = stmt.where(d.course_id == course_id)
+        return await self.db.query(
+            stmt,
+            lambda result: [
+                {"course": c, "question_id": q, "answer": a, "verdict": v} for c, q, a, v in result
+            ],
+        )
+
     async def streak_chain(self, answer_id: int) -> list[StreakEntry]:
         return await self.db.run(self._streak_chain, answer_id)
 

@@ -1,0 +1,110 @@
+"""``/insights`` end to end on a real database: answers, disputes and asks become the course staff's
+figures, the content gaps and the chart; the ask log keeps no asker and forgets on schedule."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import inspect
+
+from bot.core.ask import AskResult
+from bot.core.types import ButtonAction
+from tests.support.quiz import PLACE, make_harness, student
+
+
+@pytest.fixture
+async def h(database):
+    harness = make_harness(database)
+    yield harness
+    await harness.close()
+
+
+def declined(query: str, direction: int) -> AskResult:
+    vector = np.zeros(384, dtype=np.float32)
+    vector[direction] = 1.0
+    vector[direction + 1] = 0.3 * (len(query) % 3)  # paraphrases: close, not equal
+    return AskResult(query, True, None, 0.1, (), vector / np.linalg.norm(vector))
+
+
+async def ask_many(h, results: list[AskResult]) -> None:
+    for result in results:
+        h.feature.insights.asked(PLACE, "test", result)
+    await h.feature.insights.drain()
+
+
+async def answer_quiz(h, texts: list[str]) -> None:
+    quiz = await h.service.post_now(PLACE)
+    for n, text in enumerate(texts):
+        await h.bot.submit_answer(student(n), PLACE, ButtonAction.ANSWER_QUIZ, quiz.id, text)
+
+
+async def test_insights_show_the_hardest_questions_disputes_and_content_gaps(h):
+    h.service.rng.seed(3)
+    await answer_quiz(h, ["right", "right", "no idea"])  # 67% right
+    await answer_quiz(h, ["no", "no idea", "partly"])  # 0% right: the hardest
+    await ask_many(
+        h,
+        [
+            declined("what is backpropagation", 0),
+            declined("how does backprop work", 0),
+            declined("explain backpropagation pls", 0),
+            declined("best pizza recipe", 10),
+            AskResult("why gpus", False, None, 0.8, ()),
+        ],
+    )
+    await h.command("/dispute wrong!", user=student(0))
+
+    reply = await h.command("/insights week")
+    text = reply.body
+    rows = [line for line in text.splitlines() if line.startswith("| 1.")]
+    assert len(rows) == 2 and "| 0% |" in rows[0], text  # hardest first
+    assert "5 /ask questions, 4 not answered" in text
+    assert "3 questions, e.g." in text and "backprop" in text.split("Content gaps")[1]
+    assert "**Disputes:** 1 opened, 0 accepted, 0 rejected, 1 open" in text
+    (chart,) = reply.attachments
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(chart.data)).size == (1000, 700)
+
+
+async def test_only_admins_see_insights_and_a_bad_period_is_explained(h):
+    refused = await h.command("/insights", user=student(1))
+    assert refused.kind == "error" and "only course admins" in refused.body
+    usage = await h.command("/insights fortnight")
+    assert usage.kind == "usage" and "week, month or all" in usage.body
+
+
+async def test_a_period_without_answers_has_no_chart(h):
+    reply = await h.command("/insights all")
+    assert reply.attachments == ()
+    assert "0 students · 0 answers" in reply.body
+
+
+async def test_the_ask_log_stores_no_asker_and_forgets_declined_text(h, database):
+    columns = {c["name"] for c in inspect(database.engine).get_columns("ask_log")}
+    assert not {"user_id", "display_name"} & columns
+    await ask_many(h, [declined("what is overfitting", 5)])
+    store = h.feature.insights.store
+    from bot.core.insights.ports import Scope
+
+    scope = Scope(PLACE.platform, PLACE.space_id, "test", None)
+    assert [q for q, _ in await store.declined(scope, 10)] == ["what is overfitting"]
+    forgotten = await store.forget_asks(h.clock() + timedelta(seconds=1))
+    assert forgotten == 1 and await store.declined(scope, 10) == []
+    assert (await store.figures(scope)).declined_asks == 1  # the count stays
+
+
+async def test_ask_log_days_zero_keeps_no_declined_text(database):
+    h = make_harness(database, STUDYBOT_ASK_LOG_DAYS=0)
+    try:
+        await ask_many(h, [declined("what is overfitting", 5)])
+        from bot.core.insights.ports import Scope
+
+        scope = Scope(PLACE.platform, PLACE.space_id, "test", None)
+        assert await h.feature.insights.store.declined(scope, 10) == []
+        assert (await h.feature.insights.store.figures(scope)).asks == 1
+    finally:
+        await h.close()
