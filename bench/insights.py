@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import sys
 import time
 import uuid
@@ -39,9 +38,9 @@ def fill(conn, course_id: str, question_ids: list[str], answers: int, asks: int)
         text(
             "INSERT INTO quizzes (id, platform, space_id, channel_id, course_id, question_id, scheduled, "
             "posted_at, closes_at, closed_at) "
-            "SELECT 'b' || g, :p, :s, :c, :course, (:qids)[1 + g % :nq], false, "
-            "  :now - (g * interval '52 minutes'), :now - (g * interval '52 minutes') + interval '1 day', "
-            "  :now - (g * interval '52 minutes') + interval '1 day' "
+            "SELECT 'b' || g, :p, :s, :c, :course, (CAST(:qids AS text[]))[1 + g % :nq], false, "
+            "  CAST(:now AS timestamptz) - (g * interval '52 minutes'), CAST(:now AS timestamptz) - (g * interval '52 minutes') + interval '1 day', "
+            "  CAST(:now AS timestamptz) - (g * interval '52 minutes') + interval '1 day' "
             "FROM generate_series(1, :n) AS g"
         ),
         {"p": PLATFORM, "s": SPACE, "c": CHANNEL, "course": course_id, "qids": question_ids,
@@ -52,8 +51,8 @@ def fill(conn, course_id: str, question_ids: list[str], answers: int, asks: int)
             "INSERT INTO quiz_answers (quiz_id, platform, space_id, course_id, user_id, display_name, answer, "
             "submitted_at, graded_at, verdict, score, points, bonus, streak) "
             "SELECT 'b' || (1 + g % :nquiz), :p, :s, :course, 'u' || (g / :nquiz), 'Student', 'an answer', "
-            "  :now - ((1 + g % :nquiz) * interval '52 minutes') + interval '1 hour', "
-            "  :now - ((1 + g % :nquiz) * interval '52 minutes') + interval '1 hour', "
+            "  CAST(:now AS timestamptz) - ((1 + g % :nquiz) * interval '52 minutes') + interval '1 hour', "
+            "  CAST(:now AS timestamptz) - ((1 + g % :nquiz) * interval '52 minutes') + interval '1 hour', "
             "  (ARRAY['correct','partial','incorrect'])[1 + (g * 7 + g / 13) % 3], 50, 5, 0, 0 "
             "FROM generate_series(1, :n) AS g"
         ),
@@ -89,7 +88,7 @@ async def measure(service, place, periods: list[str]) -> None:
 
     course_id = await service.courses.course_id_for(place)
     for period in periods:
-        since, label = service.period(period)
+        since, _ = service.period(period)
         scope = Scope(place.platform, place.space_id, course_id, since)
         started = time.perf_counter()
         figures = await service.store.figures(scope)

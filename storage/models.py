@@ -308,6 +308,38 @@ class DisputeDecisionRow(Base):
     note: Mapped[str] = mapped_column(Text)
 
 
+class AnswerDailyRow(Base):
+    """Graded quiz answers per (space, course, question, UTC day), kept by the grading transaction
+    (and by dispute decisions), so ``/insights`` reads a few thousand rows however many answers."""
+
+    __tablename__ = "answer_daily"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    space_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+    partial: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AnswerStudentRow(Base):
+    """Who answered each question, and when last: students in "the last N days" are those whose
+    ``last_at`` is in them (the period always ends now)."""
+
+    __tablename__ = "answer_students"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    space_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    last_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (Index("ix_answer_students_recent", "platform", "space_id", "course_id", "last_at"),)
+
+
 class AskLogRow(Base):
     """An ``/ask`` as the course staff's insight sees it: never who asked. Declined ones keep their
     text and the gap (group of similar declined questions) it joined, for ``STUDYBOT_ASK_LOG_DAYS``."""
@@ -331,3 +363,5 @@ course_uploads = CourseUploadRow.__table__
 disputes = DisputeRow.__table__
 dispute_decisions = DisputeDecisionRow.__table__
 ask_log = AskLogRow.__table__
+answer_daily = AnswerDailyRow.__table__
+answer_students = AnswerStudentRow.__table__

@@ -38,6 +38,7 @@ from storage.repositories._common import (
     each,
     first,
 )
+from storage.repositories.rollups import add_to_rollups
 
 _UPDATE_GRADE = (
     update(answers)
@@ -240,10 +241,13 @@ class SqlAnswerRepository:
                         answers.c.course_id,
                         answers.c.user_id,
                         answers.c.display_name,
+                        answers.c.submitted_at,
+                        quizzes.c.question_id,
                     )
+                    .join(quizzes, quizzes.c.id == answers.c.quiz_id)
                     .where(answers.c.id.in_(ids), answers.c.graded_at.is_(None))
                     .order_by(answers.c.id)
-                    .with_for_update()
+                    .with_for_update(of=answers)
                 )
             }
             todo = sorted((g for g in grades if g.answer_id in fresh), key=lambda g: g.answer_id)
@@ -269,7 +273,9 @@ class SqlAnswerRepository:
                 )
             if params:
                 conn.execute(_UPDATE_GRADE, params)
-                self._add_to_totals(conn, [g for g in todo if g.answer_id in seen], fresh)
+                saved = [g for g in todo if g.answer_id in seen]
+                self._add_to_totals(conn, saved, fresh)
+                add_to_rollups(self.db, conn, [(fresh[g.answer_id], g.grade.verdict) for g in saved])
             rows = conn.execute(select(answers).where(answers.c.id.in_(ids))).all()
         return [_answer(row) for row in rows]
 

@@ -22,6 +22,7 @@ from bot.core.grade import Verdict
 from storage.db import Database
 from storage.models import answers, dispute_decisions, disputes, practice_reviews, quizzes, score_totals
 from storage.repositories._common import _insert, first
+from storage.repositories.rollups import move_verdict
 
 
 def _quiz_answer(row: Row) -> GradedAnswer:
@@ -296,10 +297,19 @@ class SqlDisputeRepository:
     @staticmethod
     def _correct(conn: Connection, c: Correction) -> None:
         row = conn.execute(
-            select(answers.c.platform, answers.c.space_id, answers.c.course_id, answers.c.user_id).where(
-                answers.c.id == c.answer_id
+            select(
+                answers.c.platform,
+                answers.c.space_id,
+                answers.c.course_id,
+                answers.c.user_id,
+                answers.c.verdict,
+                answers.c.submitted_at,
+                quizzes.c.question_id,
             )
+            .join(quizzes, quizzes.c.id == answers.c.quiz_id)
+            .where(answers.c.id == c.answer_id)
         ).one()
+        move_verdict(conn, row, Verdict(row.verdict), c.verdict)
         values: dict[str, object] = {"verdict": c.verdict.value, "points": c.points, "bonus": c.bonus, "streak": c.streak}
         if c.feedback is not None:
             values["feedback"] = c.feedback

@@ -3,6 +3,7 @@ leaderboard and practice keys include the course (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import text
@@ -38,7 +39,7 @@ def test_existing_rows_get_the_course_they_were_made_with(db_url):
             conn.execute(
                 text("INSERT INTO practice_cards VALUES ('discord', 'g', 'u', '1.1', :t, '{}', 1)"), {"t": NOW}
             )
-        assert upgrade(db, legacy_course="my-course") == "0002"
+        assert upgrade(db, "0002", legacy_course="my-course") == "0002"
         with db.read() as conn:
             for table in ("quizzes", "quiz_answers", "score_totals", "practice_cards"):
                 assert conn.execute(text(f"SELECT course_id FROM {table}")).scalars().all() == ["my-course"]
@@ -62,5 +63,39 @@ def test_without_a_legacy_course_rows_go_to_the_shipped_one(db_url):
         upgrade(db)
         with db.read() as conn:
             assert conn.execute(text("SELECT course_id FROM score_totals")).scalar_one() == "ose-intro-deep-learning"
+    finally:
+        db.close()
+
+
+def test_migration_0003_rolls_up_the_answers_graded_before_it(db_url):
+    from bot.core.insights.ports import Scope
+    from storage.repositories import Repositories
+
+    db = Database(db_url)
+    try:
+        upgrade(db, "0002")
+        with db.write() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO quizzes (id, platform, space_id, channel_id, course_id, question_id, scheduled, "
+                    "posted_at, closes_at) VALUES ('q1', 'discord', 'g', 'c', 'course', '1.1', :f, :t, :t)"
+                ),
+                {"f": False, "t": NOW},
+            )
+            for user, verdict in (("u1", "correct"), ("u2", "partial"), ("u3", "incorrect")):
+                conn.execute(
+                    text(
+                        "INSERT INTO quiz_answers (quiz_id, platform, space_id, course_id, user_id, display_name, "
+                        "answer, submitted_at, graded_at, verdict, score, bonus, streak) VALUES ('q1', 'discord', "
+                        "'g', 'course', :u, 'U', 'a', :t, :t, :v, 50, 0, 0)"
+                    ),
+                    {"u": user, "t": NOW, "v": verdict},
+                )
+        upgrade(db)
+        figures = asyncio.run(Repositories.build(db).insights.figures(Scope("discord", "g", "course", None)))
+        (question,) = figures.per_question
+        assert (question.question_id, question.answers, question.correct, question.partial) == ("1.1", 3, 1, 1)
+        assert (question.students, figures.students, figures.answers) == (3, 3, 3)
+        assert figures.per_day == [(NOW.date(), 3)]
     finally:
         db.close()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import aiohttp
 import discord
@@ -71,6 +72,19 @@ async def check_token(token: str, api_base_url: str = DEFAULT_API_BASE_URL) -> N
 class StudyBotTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await self.client.adapter.report_error(interaction, error)  # type: ignore[attr-defined]
+
+
+async def sent(send: Callable[..., Awaitable[Any]], reply: Reply, **options: Any) -> Any:
+    """Send ``reply`` with ``send`` (a channel's, a user's or a follow-up's). Its buttons' view is
+    stopped once sent: clicks are routed by custom id (``AnswerButton``), so no view needs to live on,
+    and one kept per graded answer would pile up (an ephemeral one even runs a 15-minute timer)."""
+    parts = message_parts(reply)
+    try:
+        return await send(**parts, **options)
+    finally:
+        view = parts.get("view")
+        if view is not None:
+            view.stop()
 
 
 class StudyBotClient(discord.AutoShardedClient):
@@ -213,7 +227,7 @@ class DiscordAdapter:
 
     # --- Platform -------------------------------------------------------------------------------
     async def post(self, place: Place, reply: Reply) -> PostedMessage:
-        message = await self._channel(place).send(**message_parts(reply))
+        message = await sent(self._channel(place).send, reply)
         return PostedMessage(place=place, message_id=str(message.id))
 
     async def reply_to(self, message: PostedMessage, reply: Reply) -> PostedMessage:
@@ -221,8 +235,8 @@ class DiscordAdapter:
         reference = channel.get_partial_message(int(message.message_id)).to_reference(
             fail_if_not_exists=False
         )
-        sent = await channel.send(**message_parts(reply), reference=reference, mention_author=False)
-        return PostedMessage(place=message.place, message_id=str(sent.id))
+        sent_message = await sent(channel.send, reply, reference=reference, mention_author=False)
+        return PostedMessage(place=message.place, message_id=str(sent_message.id))
 
     async def tell(self, place: Place, user_id: str, reply: Reply) -> None:
         """A direct message (the student may have closed DMs from the server: then it is logged)."""
@@ -230,7 +244,7 @@ class DiscordAdapter:
             raise RuntimeError("the Discord adapter is not started")
         user = self.client.get_user(int(user_id)) or await self.client.fetch_user(int(user_id))
         try:
-            await user.send(**message_parts(reply))
+            await sent(user.send, reply)
         except discord.Forbidden:
             log.warning("discord direct message refused user=%s", user_id)
 
@@ -271,7 +285,7 @@ class DiscordAdapter:
         if public != deferred_public:
             # The first follow-up would replace the "thinking…" message and keep its visibility.
             await interaction.delete_original_response()
-        await interaction.followup.send(**message_parts(reply), ephemeral=not public, wait=True)
+        await sent(interaction.followup.send, reply, ephemeral=not public, wait=True)
 
     async def upload_course(self, interaction: discord.Interaction, attachment: discord.Attachment) -> None:
         """``/course upload file``: defer, read the attachment, let the core check and store it; a
@@ -303,7 +317,7 @@ class DiscordAdapter:
             reply = await self.bot.upload_course(
                 user, place, attachment.filename, data, size=attachment.size, progress=progress
             )
-            await interaction.followup.send(**message_parts(reply), ephemeral=True, wait=True)
+            await sent(interaction.followup.send, reply, ephemeral=True, wait=True)
         except Exception as exc:
             await self.report_error(interaction, exc)
 
@@ -329,7 +343,7 @@ class DiscordAdapter:
             user, place = self.who(interaction)
             text = submitted_text(interaction.data)
             reply = await self.bot.submit_answer(user, place, action, value, text)
-            await interaction.followup.send(**message_parts(reply), ephemeral=True, wait=True)
+            await sent(interaction.followup.send, reply, ephemeral=True, wait=True)
         except Exception as exc:
             await self.report_error(interaction, exc)
 

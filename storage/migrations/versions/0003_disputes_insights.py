@@ -26,6 +26,10 @@ def text(name: str, length: int | None = None, nullable: bool = False) -> sa.Col
     return sa.Column(name, sa.String(length=length) if length else sa.Text(), nullable=nullable)
 
 
+def question_key() -> list[sa.Column]:
+    return [text("platform", 32), text("space_id", 128), text("course_id", 64), text("question_id", 64)]
+
+
 def upgrade() -> None:
     op.add_column("practice_reviews", text("answer", nullable=True))
     op.add_column("practice_reviews", text("feedback", nullable=True))
@@ -90,9 +94,54 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ask_log")),
     )
     op.create_index("ix_ask_log_course", "ask_log", ["platform", "space_id", "course_id", "asked_at"])
+    op.create_table(
+        "answer_daily",
+        *question_key(),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("answers", sa.Integer(), nullable=False),
+        sa.Column("correct", sa.Integer(), nullable=False),
+        sa.Column("partial", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "platform", "space_id", "course_id", "question_id", "day", name=op.f("pk_answer_daily")
+        ),
+    )
+    op.create_table(
+        "answer_students",
+        *question_key(),
+        text("user_id", 128),
+        utc("last_at"),
+        sa.PrimaryKeyConstraint(
+            "platform", "space_id", "course_id", "question_id", "user_id", name=op.f("pk_answer_students")
+        ),
+    )
+    op.create_index(
+        "ix_answer_students_recent", "answer_students", ["platform", "space_id", "course_id", "last_at"]
+    )
+    _backfill()
+
+
+def _backfill() -> None:
+    """The rollups of the answers graded before this migration."""
+    graded = (
+        "FROM quiz_answers a JOIN quizzes q ON q.id = a.quiz_id WHERE a.graded_at IS NOT NULL"
+    )
+    op.execute(
+        "INSERT INTO answer_daily (platform, space_id, course_id, question_id, day, answers, correct, partial) "
+        "SELECT a.platform, a.space_id, a.course_id, q.question_id, date(a.submitted_at), count(*), "
+        "sum(CASE WHEN a.verdict = 'correct' THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN a.verdict = 'partial' THEN 1 ELSE 0 END) {graded} "
+        "GROUP BY a.platform, a.space_id, a.course_id, q.question_id, date(a.submitted_at)"
+    )
+    op.execute(
+        "INSERT INTO answer_students (platform, space_id, course_id, question_id, user_id, last_at) "
+        f"SELECT a.platform, a.space_id, a.course_id, q.question_id, a.user_id, max(a.submitted_at) {graded} "
+        "GROUP BY a.platform, a.space_id, a.course_id, q.question_id, a.user_id"
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("answer_students")
+    op.drop_table("answer_daily")
     op.drop_table("ask_log")
     op.drop_table("dispute_decisions")
     op.drop_table("disputes")

@@ -49,6 +49,10 @@ async def test_a_wrong_grade_is_disputed_accepted_and_the_points_follow(h):
 
     board = await h.service.leaderboard(you, PLACE, Period.ALL)
     assert "Student 1 — 10 pts" in board.body
+    from bot.core.insights.ports import Scope
+
+    figures = await h.repos.insights.figures(Scope(PLACE.platform, PLACE.space_id, "test", None))
+    assert [(q.answers, q.correct) for q in figures.per_question] == [(1, 1)]  # /insights follows too
     (told_place, told_user, told) = h.platform.told[-1]
     assert told_place == PLACE
     assert told_user == you.user_id and "accepted" in (told.title or "") and "well argued" in told.body

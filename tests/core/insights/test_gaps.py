@@ -110,3 +110,36 @@ def test_a_zero_vector_stays_alone():
 def test_vectors_must_match_the_texts():
     with pytest.raises(ValueError, match="expected 2 vectors"):
         group_by_meaning(["a", "b"], np.ones((3, 4)))
+
+
+def _full_scan(unit: np.ndarray, threshold: float) -> list[list[int]]:
+    """Average linkage the slow, obvious way: scan every pair before each merge (the reference)."""
+    groups = [[i] for i in range(len(unit))]
+    while len(groups) > 1:
+        pairs = [
+            (float(unit[a].sum(axis=0) @ unit[b].sum(axis=0)) / (len(a) * len(b)), x, y)
+            for x, a in enumerate(groups)
+            for y, b in enumerate(groups)
+            if x < y
+        ]
+        value, x, y = max(pairs, key=lambda p: (p[0], -p[1], -p[2]))
+        if value < threshold:
+            break
+        groups[x] = sorted(groups[x] + groups[y])
+        del groups[y]
+    return groups
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_fast_grouping_merges_exactly_as_a_full_scan_would(seed):
+    from bot.core.insights.gaps import _cluster
+
+    rng = np.random.default_rng(seed)
+    topics = rng.standard_normal((int(rng.integers(1, 6)), 12))
+    rows = [topics[rng.integers(len(topics))] + rng.uniform(0.2, 1.5) * rng.standard_normal(12) for _ in range(30)]
+    vectors = np.vstack(rows)
+    if seed % 3 == 0:
+        vectors = np.round(vectors)  # ties
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    for threshold in (0.2, 0.4, 0.6):
+        assert sorted(_cluster(unit.copy(), threshold)) == sorted(_full_scan(unit, threshold))
