@@ -58,6 +58,24 @@ def fill(conn, course_id: str, question_ids: list[str], answers: int, asks: int)
         ),
         {"p": PLATFORM, "s": SPACE, "course": course_id, "now": NOW, "n": answers, "nquiz": quizzes},
     )
+    # what the grading transaction keeps beside each grade (storage/repositories/rollups.py)
+    graded = "FROM quiz_answers a JOIN quizzes q ON q.id = a.quiz_id WHERE a.graded_at IS NOT NULL"
+    conn.execute(
+        text(
+            "INSERT INTO answer_daily (platform, space_id, course_id, question_id, day, answers, correct, partial) "
+            "SELECT a.platform, a.space_id, a.course_id, q.question_id, date(a.submitted_at), count(*), "
+            "sum(CASE WHEN a.verdict = 'correct' THEN 1 ELSE 0 END), "
+            f"sum(CASE WHEN a.verdict = 'partial' THEN 1 ELSE 0 END) {graded} "
+            "GROUP BY a.platform, a.space_id, a.course_id, q.question_id, date(a.submitted_at)"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO answer_students (platform, space_id, course_id, question_id, user_id, last_at) "
+            f"SELECT a.platform, a.space_id, a.course_id, q.question_id, a.user_id, max(a.submitted_at) {graded} "
+            "GROUP BY a.platform, a.space_id, a.course_id, q.question_id, a.user_id"
+        )
+    )
     rng = np.random.default_rng(1)
     topics = rng.standard_normal((40, 384)).astype(np.float32)
     rows = []
@@ -85,6 +103,7 @@ def fill(conn, course_id: str, question_ids: list[str], answers: int, asks: int)
 
 async def measure(service, place, periods: list[str]) -> None:
     from bot.core.insights.ports import Scope
+    from bot.core.insights.service import MAX_GAP_QUESTIONS, _gaps
 
     course_id = await service.courses.course_id_for(place)
     for period in periods:
@@ -94,15 +113,22 @@ async def measure(service, place, periods: list[str]) -> None:
         figures = await service.store.figures(scope)
         t_figures = time.perf_counter() - started
         started = time.perf_counter()
-        declined = await service.store.declined(scope, 2000)
+        declined = await service.store.declined(scope, MAX_GAP_QUESTIONS)
         t_declined = time.perf_counter() - started
+        started = time.perf_counter()
+        gaps = _gaps(declined)
+        t_gaps = time.perf_counter() - started
         started = time.perf_counter()
         reply = await service.insights(place, period)
         total = time.perf_counter() - started
+        started = time.perf_counter()
+        service.chart(await service.report(scope, service.courses.pack(course_id), period))
+        t_chart = time.perf_counter() - started
         print(
-            f"/insights {period:5}: {total * 1000:6.0f} ms in all (figures {t_figures * 1000:.0f} ms over "
+            f"/insights {period:5}: {total * 1000:6.0f} ms in all — figures {t_figures * 1000:.0f} ms over "
             f"{figures.answers:,} answers and {figures.asks:,} asks; {len(declined):,} declined asks read in "
-            f"{t_declined * 1000:.0f} ms; chart {len(reply.attachments[0].data) // 1024 if reply.attachments else 0} kB)"
+            f"{t_declined * 1000:.0f} ms, grouped into {len(gaps)} gaps in {t_gaps * 1000:.0f} ms; "
+            f"report and chart again {t_chart * 1000:.0f} ms ({len(reply.attachments[0].data) // 1024} kB PNG)"
         )
 
 

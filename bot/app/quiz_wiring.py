@@ -166,7 +166,7 @@ def build_insights(
     """Insight for the course staff, with its chart (matplotlib loads on the first chart drawn)."""
 
     def chart(report):  # type: ignore[no-untyped-def]
-        from bot.infra.charts import render_insights_png
+        from bot.infra.charts import render_insights_png  # matplotlib: loaded on the first chart
 
         return render_insights_png(report)
 

@@ -64,6 +64,7 @@ class InsightsReport:
     asks: int  # /ask questions
     declined_asks: int  # /ask questions the course could not answer (the source of ``gaps``)
     gaps: tuple[ContentGap, ...]
+    grouped_asks: int = 0  # how many declined asks the gaps were grouped from (the latest; 0: all of them)
 
     def hardest(self) -> list[QuestionStats]:
         """Answered questions, hardest first: lowest accuracy, then most answers, then question order."""

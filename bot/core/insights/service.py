@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 PERIODS = {"week": (timedelta(days=7), "last 7 days"), "month": (timedelta(days=30), "last 30 days")}
 ALL_TIME = "all time"
-MAX_GAP_QUESTIONS = 2000  # grouping is quadratic: the most recent ones say what is missing now
+MAX_GAP_QUESTIONS = 1000  # grouping is quadratic: the most recent ones say what is missing now
 PURGE_EVERY = timedelta(hours=1)
 
 
@@ -83,7 +84,7 @@ class InsightsService:
             self.store.figures(scope), self.store.declined(scope, MAX_GAP_QUESTIONS)
         )
         gaps = await asyncio.to_thread(_gaps, declined)
-        return _report(pack, period_label, figures, gaps)
+        return replace(_report(pack, period_label, figures, gaps), grouped_asks=len(declined))
 
     async def insights(self, place: Place, period: str) -> Reply:
         """``/insights [week|month|all]`` for the course of ``place`` (admins: the router checks)."""

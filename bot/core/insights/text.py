@@ -6,7 +6,7 @@ text stays under a chat message's limit (Discord's is 2,000 characters)."""
 
 from __future__ import annotations
 
-from bot.core.insights.report import ContentGap, InsightsReport, QuestionStats
+from bot.core.insights.report import InsightsReport, QuestionStats
 
 MAX_QUESTIONS = 10
 MAX_GAPS = 5
@@ -25,7 +25,7 @@ def report_text(
     lines += ["", *_questions(report, max_questions)]
     lines += ["", *_days(report)]
     lines += ["", _disputes(report)]
-    lines += ["", *_gaps(report.gaps, max_gaps)]
+    lines += ["", *_gaps(report, max_gaps)]
     return "\n".join(lines).strip() + "\n"
 
 
@@ -83,11 +83,16 @@ def _disputes(report: InsightsReport) -> str:
     )
 
 
-def _gaps(gaps: tuple[ContentGap, ...], limit: int) -> list[str]:
+def _gaps(report: InsightsReport, limit: int) -> list[str]:
+    gaps = report.gaps
+    if not gaps and report.declined_asks:
+        return [f"**Content gaps:** {_n(report.declined_asks, 'question')} not answered, none of them kept to group."]
     if not gaps:
         return ["**Content gaps:** none: the course answered every /ask question."]
     ordered = sorted(gaps, key=lambda g: -g.size)  # stable: equal sizes keep their order
-    rows = ["**Content gaps** (questions the course could not answer, grouped by meaning)"]
+    grouped = report.grouped_asks or sum(g.size for g in gaps)
+    sample = f", from the latest {grouped:,} of {report.declined_asks:,}" if grouped < report.declined_asks else ""
+    rows = [f"**Content gaps** (questions the course could not answer, grouped by meaning{sample})"]
     for n, gap in enumerate(ordered[:limit], start=1):
         rows.append(f"{n}. {_n(gap.size, 'question')}, e.g. “{_cell(gap.example, EXAMPLE_CHARS)}”")
     if len(ordered) > limit:
