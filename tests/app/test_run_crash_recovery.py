@@ -138,7 +138,7 @@ async def burst_then_stop(
     """Send BURST answers at once; ``stop`` the process after KILL_AFTER_ACKS acknowledgements.
     Returns the users whose answer was acknowledged."""
     meta = {"a": ButtonAction.ANSWER_QUIZ.value, "v": quiz_id, "c": CHANNEL, "t": TEAM}
-    view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata=meta, question=[], max_chars=1000)
+    view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata=meta, question=[])
     users = [f"U0K{n:03d}" for n in range(BURST)]
     acked: set[str] = set()
     enough = asyncio.Event()

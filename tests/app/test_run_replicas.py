@@ -255,7 +255,7 @@ async def test_sigterm_finishes_acknowledged_answers_then_exits_0_and_logs_hold_
     a, b, secret = cluster.a, cluster.b, cluster.secrets["signing_secret"]
     ((quiz_id,),) = rows(cluster.url, "SELECT id FROM quizzes WHERE channel_id = %s", CATCH_UP)
     meta = {"a": ButtonAction.ANSWER_QUIZ.value, "v": quiz_id, "c": CATCH_UP, "t": TEAM}
-    view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata=meta, question=[], max_chars=1000)
+    view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata=meta, question=[])
     users = [f"U0T{n:03d}" for n in range(16)]
     first_ack = asyncio.Event()
 

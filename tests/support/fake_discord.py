@@ -5,6 +5,10 @@ channel messages), records every call, and dispatches interactions the tests bui
 sends them: ``slash``, ``click`` (a button on a recorded message) and ``submit`` (a recorded form).
 It also plays Discord's CDN for attachments (``attachment``): a slash option whose value is one is sent
 the way Discord sends it (``data.resolved.attachments``), and ``Attachment.read()`` GETs it from here.
+Messages the bot sends with files come as ``multipart/form-data`` (``payload_json`` and ``files[n]``): the
+JSON is the call's ``body``, the files its ``files``. Direct messages: ``GET /users/{id}`` (fetch_user),
+``POST /users/@me/channels`` (opens the DM channel, remembered in ``dm_channels``), then a message into
+that channel (``dms(user_id)``).
 Facts behind it: ../../../shared/design/platform-testing.md.
 """
 
@@ -13,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -35,6 +39,16 @@ def snowflake() -> str:
     return str(next(_snowflakes))
 
 
+@dataclass(frozen=True)
+class SentFile:
+    """A file the bot sent with a message (a ``files[n]`` part of a multipart request)."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
 @dataclass
 class Call:
     """One REST request the bot made."""
@@ -44,6 +58,7 @@ class Call:
     query: dict[str, str]
     body: Any
     headers: dict[str, str]
+    files: list[SentFile] = field(default_factory=list)
 
     @property
     def flags(self) -> int:
@@ -127,6 +142,7 @@ class FakeDiscord:
     identifies: list[dict[str, Any]] = field(default_factory=list)
     commands: dict[str, dict[str, Any]] = field(default_factory=dict)  # synced, by name
     files: dict[str, bytes] = field(default_factory=dict)  # attachments served, by id
+    dm_channels: dict[str, str] = field(default_factory=dict)  # user id -> the DM channel the bot opened
 
     def __post_init__(self) -> None:
         self.bot_user_id = self.bot_user_id or self.app_id
@@ -193,10 +209,13 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = request.path[len(API) :]
         body: Any = None
-        if request.can_read_body:
+        files: list[SentFile] = []
+        if request.can_read_body and request.content_type == "multipart/form-data":
+            body, files = await _multipart(request)
+        elif request.can_read_body:
             raw = await request.read()
             body = json.loads(raw) if raw and request.content_type == "application/json" else raw
-        call = Call(request.method, path, dict(request.query), body, dict(request.headers))
+        call = Call(request.method, path, dict(request.query), body, dict(request.headers), files)
         self.calls.append(call)
         try:
             status, payload = self._answer(call)
@@ -247,6 +266,10 @@ class FakeDiscord:
             return 401, {"message": "401: Unauthorized", "code": 0}
         if parts == ["users", "@me"]:
             return 200, user_payload(self.bot_user_id, "StudyBot", bot=True)
+        if parts == ["users", "@me", "channels"] and method == "POST":
+            return 200, self._dm_channel(str(call.body["recipient_id"]))
+        if parts[0] == "users" and len(parts) == 2 and method == "GET":
+            return 200, user_payload(parts[1], f"user-{parts[1]}")
         if parts == ["oauth2", "applications", "@me"]:
             return 200, self._application()
         if parts == ["gateway", "bot"]:
@@ -267,7 +290,7 @@ class FakeDiscord:
         if parts[0] == "interactions" and parts[-1] == "callback":
             return 200, self._callback_response(parts[1], call.body)
         if parts[0] == "webhooks" and method == "POST":
-            return 200, self.message_payload(call.body, flags=call.flags)
+            return 200, self.message_payload(call.body, flags=call.flags, files=call.files)
         if parts[0] == "webhooks" and method == "PATCH":
             return 200, self.message_payload(
                 call.body, message_id=parts[-1] if parts[-1] != "@original" else None
@@ -275,8 +298,22 @@ class FakeDiscord:
         if parts[0] == "webhooks" and method == "DELETE":
             return 204, None
         if parts[0] == "channels" and parts[-1] == "messages" and method == "POST":
-            return 200, self.message_payload(call.body, channel_id=parts[1])
+            return 200, self.message_payload(call.body, channel_id=parts[1], files=call.files)
         return 404, {"message": f"fake Discord has no {method} {call.path}", "code": 0}
+
+    def _dm_channel(self, user_id: str) -> dict[str, Any]:
+        channel_id = self.dm_channels.setdefault(user_id, snowflake())
+        return {
+            "id": channel_id,
+            "type": 1,
+            "last_message_id": None,
+            "recipients": [user_payload(user_id, f"user-{user_id}")],
+        }
+
+    def dms(self, user_id: str) -> list[Call]:
+        """The messages the bot sent into its direct-message channel with ``user_id``."""
+        channel_id = self.dm_channels.get(user_id)
+        return [] if channel_id is None else self.find("POST", f"/channels/{channel_id}/messages")
 
     def _application(self) -> dict[str, Any]:
         return {
@@ -321,12 +358,26 @@ class FakeDiscord:
         channel_id: str | None = None,
         message_id: str | None = None,
         flags: int = 0,
+        files: Sequence[SentFile] = (),
     ) -> dict[str, Any]:
         body = body or {}
+        channel_id = channel_id or self.channel_id
+        in_dm = channel_id in self.dm_channels.values()
+        attachments = [
+            {
+                "id": snowflake(),
+                "filename": f.filename,
+                "size": len(f.data),
+                "url": f"http://127.0.0.1:{self.port}{CDN}/sent/{quote(f.filename, safe='')}",
+                "proxy_url": f"http://127.0.0.1:{self.port}{CDN}/sent/{quote(f.filename, safe='')}",
+                "content_type": f.content_type,
+            }
+            for f in files
+        ]
         return {
             "id": message_id or snowflake(),
-            "channel_id": channel_id or self.channel_id,
-            "guild_id": self.guild_id,
+            "channel_id": channel_id,
+            **({} if in_dm else {"guild_id": self.guild_id}),
             "author": user_payload(self.bot_user_id, "StudyBot", bot=True),
             "content": body.get("content") or "",
             "timestamp": "2024-01-01T00:00:00+00:00",
@@ -335,7 +386,7 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": attachments,
             "embeds": body.get("embeds") or [],
             "components": body.get("components") or [],
             "pinned": False,
@@ -543,6 +594,21 @@ class FakeDiscord:
         return await self.wait_call(
             "POST", f"/webhooks/{self.app_id}/{interaction['token']}", timeout=timeout
         )
+
+
+async def _multipart(request: web.Request) -> tuple[Any, list[SentFile]]:
+    """A message sent with files: its ``payload_json`` and its ``files[n]`` parts."""
+    body: Any = None
+    files: list[SentFile] = []
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        data = await part.read()  # type: ignore[union-attr]
+        if part.name == "payload_json":
+            body = json.loads(data)
+        else:
+            content_type = part.headers.get("Content-Type", "application/octet-stream")  # type: ignore[union-attr]
+            files.append(SentFile(part.name or "", part.filename or "", content_type, bytes(data)))  # type: ignore[union-attr]
+    return body, files
 
 
 def _is_attachment(value: Any) -> bool:

@@ -8,6 +8,10 @@
 - Files: ``add_file`` keeps a file a user picked in a modal's file input; ``GET /files-pri/<id>/<name>``
   serves it only with the bot token as ``Authorization: Bearer`` (else 403), recorded as ``file:<id>``;
   with ``files_scope = False`` it answers Slack's HTML sign-in page, as Slack does without ``files:read``.
+- Uploads by the bot (``files_upload_v2``): ``files.getUploadURLExternal`` hands out
+  ``POST /upload/<file id>`` (the bytes, recorded as ``upload:<id>``), ``files.completeUploadExternal`` shares
+  them into a channel; ``conversations.open`` opens a DM (``D`` + the user id). ``shared_files(channel)``
+  lists what reached a channel, with its bytes.
 - Requests to the app are signed as Slack signs them (``v0=`` HMAC-SHA256 of ``v0:ts:body``).
 """
 
@@ -45,6 +49,7 @@ class FakeSlack:
     def __init__(self, bot_token: str = BOT_TOKEN) -> None:
         self.bot_token = bot_token
         self.files: dict[str, bytes] = {}  # what users uploaded, by file id
+        self.uploads: dict[str, dict[str, Any]] = {}  # what the bot uploads, by file id: name, length, data
         self.files_scope = True  # False: the token lacks files:read, so Slack serves its sign-in page
         self.calls: list[Call] = []
         self.users: dict[str, dict] = {}  # users.info answers by user id
@@ -64,6 +69,7 @@ class FakeSlack:
         app.router.add_post("/respond/{hook}", self._respond)
         app.router.add_get("/socket", self._socket)
         app.router.add_get("/files-pri/{file_id}/{name}", self._file)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -141,6 +147,17 @@ class FakeSlack:
             return {"user": self.users.get(user_id, {"id": user_id, "name": user_id.lower()})}
         if method == "apps.connections.open":
             return {"url": f"ws://127.0.0.1:{self.port}/socket"}
+        if method == "conversations.open":
+            return {"channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F0UP{len(self.uploads) + 1:04d}"
+            self.uploads[file_id] = {"filename": args.get("filename"), "length": int(args.get("length", -1))}
+            return {"upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = json.loads(args.get("files") or "[]")
+            for f in files:
+                self.uploads[f["id"]].update(channel=args.get("channel_id"), title=f.get("title"))
+            return {"files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         return {}
 
     async def _respond(self, request: web.Request) -> web.Response:
@@ -180,6 +197,19 @@ class FakeSlack:
         if file_id not in self.files:
             return web.Response(status=404, text="not found")
         return web.Response(body=self.files[file_id], content_type="application/octet-stream")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The bytes of a file the bot uploads (step 2 of ``files_upload_v2``)."""
+        file_id, data = request.match_info["file_id"], await request.read()
+        await self._record(Call(f"upload:{file_id}", {"length": len(data)}))
+        if file_id not in self.uploads:
+            return web.Response(status=404, text="no such upload")
+        self.uploads[file_id]["data"] = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    def shared_files(self, channel: str) -> list[dict[str, Any]]:
+        """The files the bot uploaded and shared into ``channel`` (completed uploads only)."""
+        return [f for f in self.uploads.values() if f.get("channel") == channel and "data" in f]
 
     # --- Socket Mode -----------------------------------------------------------------------------------
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:

@@ -1,8 +1,9 @@
 """The slash commands, built from the core's command router.
 
 Commands the adapter knows get native options (``/ask question share``, ``/quiz schedule time days
-timezone window``, ``/leaderboard period``, ``/answer text``); any other command a feature
-registers gets one optional ``text`` option, so a new feature needs no change here. Every callback
+timezone window``, ``/leaderboard period``, ``/insights period``, ``/answer text``); any other command a
+feature registers (``/dispute``, ``/review``...) gets one optional ``text`` option, so a new feature needs
+no change here. Every callback
 hands the words to the core as a ``Command``: the adapter never decides anything the core decides
 (admin rules included).
 """
@@ -186,6 +187,22 @@ def build_leaderboard(adapter: DiscordAdapter, spec: CommandSpec) -> AppCommand:
     return leaderboard
 
 
+def build_insights(adapter: DiscordAdapter, spec: CommandSpec) -> AppCommand:
+    """``/insights period`` (admins): offered to members with Manage Server by default; the core refuses
+    anyone else at run time. The reply is private and carries the chart as a file."""
+
+    @app_commands.command(name=spec.name, description=description(spec, "Course insights (admins)"))
+    @app_commands.describe(period="Which answers and questions to count (default: the last 7 days)")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def insights(
+        interaction: discord.Interaction, period: Literal["week", "month", "all"] | None = None
+    ) -> None:
+        await adapter.run_command(interaction, spec.name, period or "")
+
+    return insights
+
+
 def build_answer(adapter: DiscordAdapter, spec: CommandSpec) -> AppCommand:
     """``/answer text``: answers the channel's open quiz without the button."""
 
@@ -231,6 +248,7 @@ BUILDERS: dict[str, Builder] = {
     "quiz": build_quiz,
     "answer": build_answer,
     "leaderboard": build_leaderboard,
+    "insights": build_insights,
     "stats": build_plain,
     "practice": build_plain,
     "help": build_plain,

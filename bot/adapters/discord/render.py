@@ -6,13 +6,15 @@ rule live in one place.
 
 from __future__ import annotations
 
+import io
+from itertools import groupby
 from typing import Any
 
 import discord
 
 from bot.adapters.discord.ui import AnswerButton
 from bot.core.text import shorten
-from bot.core.types import Button, Reply
+from bot.core.types import Attachment, Button, Reply
 
 # Discord's limits (https://discord.com/developers/docs/resources/message, .../interactions).
 MESSAGE_CHARS = 2000
@@ -24,6 +26,10 @@ EMBED_FOOTER_CHARS = 2048
 EMBED_TOTAL_CHARS = 6000
 EMBED_MAX_FIELDS = 25
 MAX_BUTTONS = 25
+BUTTONS_PER_ROW = 5
+MAX_ROWS = 5
+MAX_FILES = 10
+FILE_DESCRIPTION_CHARS = 1024
 
 NO_MENTIONS = discord.AllowedMentions.none()
 """Sent with every message: user text (``@everyone``, ``<@id>``) is shown but pings nobody."""
@@ -73,15 +79,33 @@ def reply_text(reply: Reply) -> str:
 
 
 def answer_view(buttons: tuple[Button, ...]) -> discord.ui.View:
+    """Persistent buttons; the buttons of one item (same value: a dispute's three decisions) share a
+    row when every group fits in one, else Discord's own layout (five a row, in order)."""
+    buttons = buttons[:MAX_BUTTONS]
+    groups = [list(group) for _, group in groupby(buttons, key=lambda b: b.value)]
+    by_value = len(groups) <= MAX_ROWS and all(len(g) <= BUTTONS_PER_ROW for g in groups)
     view = discord.ui.View(timeout=None)
-    for button in buttons[:MAX_BUTTONS]:
-        view.add_item(AnswerButton(button.action, button.value, button.label))
+    for row, group in enumerate(groups):
+        for button in group:
+            view.add_item(AnswerButton(button.action, button.value, button.label, row=row if by_value else None))
     return view
+
+
+def attachment_files(attachments: tuple[Attachment, ...]) -> list[discord.File]:
+    """New ``discord.File`` objects each time: one is consumed by the request that sends it."""
+    return [
+        discord.File(
+            io.BytesIO(a.data),
+            filename=a.filename,
+            description=shorten(a.description, FILE_DESCRIPTION_CHARS) if a.description else None,
+        )
+        for a in attachments[:MAX_FILES]
+    ]
 
 
 def message_parts(reply: Reply) -> dict[str, Any]:
     """Keyword arguments for ``send``/``followup.send``: an error is a plain message, anything else an
-    embed; buttons become persistent answer buttons; mentions are always off."""
+    embed; buttons become persistent buttons, attachments files; mentions are always off."""
     parts: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
     if reply.kind == "error" and not reply.buttons:
         parts["content"] = reply_text(reply)
@@ -89,4 +113,6 @@ def message_parts(reply: Reply) -> dict[str, Any]:
         parts["embed"] = reply_embed(reply)
     if reply.buttons:
         parts["view"] = answer_view(reply.buttons)
+    if reply.attachments:
+        parts["files"] = attachment_files(reply.attachments)
     return parts

@@ -1,8 +1,9 @@
-"""The persistent "Answer" button and the answer form (modal) it opens.
+"""The persistent buttons of core replies ("Answer", "Dispute this grade", the review decisions) and the
+form (modal) each opens, built from the core's ``FORMS``.
 
-Both carry what they answer in their ``custom_id`` (``studybot:answer:<quiz id>``), so neither needs
+Both carry what they act on in their ``custom_id`` (``studybot:answer:<quiz id>``), so neither needs
 state in memory: a button on a quiz posted before a restart still opens the form, and a form opened
-before a restart is still graded after it.
+before a restart is still handled after it.
 """
 
 from __future__ import annotations
@@ -12,18 +13,20 @@ from typing import Any
 
 import discord
 
-from bot.core.text import MAX_ANSWER_CHARS, shorten
-from bot.core.types import ButtonAction
+from bot.core.text import shorten
+from bot.core.types import FORMS, ButtonAction
 
 CUSTOM_ID_CHARS = 100
 BUTTON_LABEL_CHARS = 80
+MODAL_TITLE_CHARS = 45
+LABEL_TEXT_CHARS = 45
 LABEL_DESCRIPTION_CHARS = 100
-ANSWER_INPUT_ID = "answer"
+ANSWER_INPUT_ID = "answer"  # the one text input of every form (the answer, a reason, a note)
+ANSWER_ACTIONS = frozenset({ButtonAction.ANSWER_QUIZ, ButtonAction.ANSWER_PRACTICE})
 
 _ACTIONS = "|".join(re.escape(a.value) for a in ButtonAction)
 BUTTON_ID_TEMPLATE = rf"studybot:(?P<action>{_ACTIONS}):(?P<value>.+)"
 FORM_ID_PATTERN = re.compile(rf"studybot:form:(?P<action>{_ACTIONS}):(?P<value>.+)")
-_FORM_TITLES = {ButtonAction.ANSWER_QUIZ: "Answer the quiz", ButtonAction.ANSWER_PRACTICE: "Practice answer"}
 
 
 def button_id(action: ButtonAction, value: str) -> str:
@@ -54,13 +57,14 @@ def _checked_id(custom_id: str) -> str:
 class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=BUTTON_ID_TEMPLATE):
     """Registered once with ``Client.add_dynamic_items``; discord.py rebuilds it from any matching click."""
 
-    def __init__(self, action: ButtonAction, value: str, label: str = "Answer") -> None:
+    def __init__(self, action: ButtonAction, value: str, label: str = "Answer", *, row: int | None = None) -> None:
         super().__init__(
             discord.ui.Button(
                 label=shorten(label, BUTTON_LABEL_CHARS),
                 style=discord.ButtonStyle.primary,
                 custom_id=button_id(action, value),
-            )
+            ),
+            row=row,
         )
         self.action = action
         self.value = value
@@ -76,23 +80,27 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=BUTTON_ID
 
 
 def answer_form(action: ButtonAction, value: str, question: str | None) -> discord.ui.Modal:
-    """A modal with one paragraph input; the question (when known) is shown above the input."""
-    modal = discord.ui.Modal(title=_FORM_TITLES.get(action, "Your answer"), custom_id=form_id(action, value))
+    """The form of ``FORMS[action]``: one paragraph input, required or optional, capped; an answer
+    form shows the question (when known) above its input."""
+    form = FORMS[action]
+    answer = action in ANSWER_ACTIONS
+    modal = discord.ui.Modal(title=shorten(form.title, MODAL_TITLE_CHARS), custom_id=form_id(action, value))
     modal.add_item(
         discord.ui.Label(
-            text="Your answer",
-            description=shorten(question, LABEL_DESCRIPTION_CHARS) if question else None,
+            text=shorten(form.label, LABEL_TEXT_CHARS),
+            description=shorten(question, LABEL_DESCRIPTION_CHARS) if question and answer else None,
             component=discord.ui.TextInput(
                 custom_id=ANSWER_INPUT_ID,
                 style=discord.TextStyle.paragraph,
-                min_length=1,
-                max_length=MAX_ANSWER_CHARS,
-                placeholder="Explain in your own words.",
+                required=form.required,
+                min_length=1 if form.required else None,
+                max_length=form.max_chars,
+                placeholder="Explain in your own words." if answer else None,
             ),
         )
     )
     # Submissions are handled from the custom_id (StudyBotClient.on_interaction), not by this object
-    # (its on_submit does nothing), so a form opened before a restart is still graded after it.
+    # (its on_submit does nothing), so a form opened before a restart is still handled after it.
     return modal
 
 

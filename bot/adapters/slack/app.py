@@ -4,12 +4,16 @@ One bolt app serves both transports: HTTP (aiohttp, ``/slack/events``, signature
 Socket Mode when an app-level token is given. Every listener acknowledges first — Slack's 3-second
 deadline — and only then searches, grades or renders; replies go back through ``response_url``,
 ``chat.postEphemeral``, ``views.open`` or ``views.publish``. An admin's ``/course upload`` opens a
-modal with a file input; the file is fetched (``files.py``) when it is submitted.
+modal with a file input; the file is fetched (``files.py``) when it is submitted. Every button of a reply
+opens the form the core describes in ``FORMS`` (an answer, a dispute's reason, a review's note). A reply's
+files (the ``/insights`` chart) cannot go with an ephemeral message: they are uploaded into the user's
+direct messages with the app (``conversations.open``, then ``files_upload_v2``), never into a channel.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import re
@@ -25,7 +29,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
@@ -33,8 +37,8 @@ from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.files import FileDownloadError, download, file_url
 from bot.core.courses.model import MAX_UPLOAD_BYTES
 from bot.core.studybot import StudyBot, is_temporary_failure
-from bot.core.text import MAX_ANSWER_CHARS, clean_text
-from bot.core.types import ButtonAction, Command, Place, PostedMessage, Reply, User
+from bot.core.text import clean_text, shorten
+from bot.core.types import FORMS, Attachment, ButtonAction, Command, Place, PostedMessage, Reply, User
 
 ACK_DEADLINE_S = 2.5  # Slack wants the modal acknowledged within 3 s
 log = logging.getLogger(__name__)
@@ -53,6 +57,12 @@ EMPTY_ANSWER = "Please write an answer before submitting."
 NO_FILE = "Please pick the course document to upload."
 NO_UPLOAD_FORM = "Slack could not open the upload form in time. Please run `/course upload` again."
 SORRY = "Something went wrong on our side. Please try again in a moment."
+FILES_IN_DM = "{names}: sent to your direct messages with the app."
+FILES_NOT_SENT = (
+    "{names} could not be sent to your direct messages. The app needs the `files:write` and `im:write` "
+    "scopes: reinstall it from slack-manifest.yml."
+)
+ALT_TEXT_LIMIT = 1000  # Slack: a file's alt text
 
 
 @dataclass(frozen=True)
@@ -239,8 +249,29 @@ class SlackAdapter:
         return PostedMessage(place=message.place, message_id=str(response["ts"]))
 
     async def tell(self, place: Place, user_id: str, reply: Reply) -> None:
-        """A message from the bot to the user (their direct messages with the app)."""
+        """A message from the bot to the user (their direct messages with the app), with its files."""
         await self.client.chat_postMessage(channel=user_id, **bk.message(reply))
+        if reply.attachments:
+            await self._upload_privately(user_id, reply.attachments)
+
+    async def _upload_privately(self, user_id: str, attachments: tuple[Attachment, ...]) -> None:
+        """Files into the user's direct messages with the app: an ephemeral message cannot carry them,
+        and a channel is not private. Raises what Slack or the network raised."""
+        opened = await self.client.conversations_open(users=user_id)
+        channel = payload_str(opened.data, "channel", "id")
+        await self.client.files_upload_v2(
+            channel=channel,
+            file_uploads=[
+                {
+                    "content": a.data,
+                    "filename": a.filename,
+                    "title": a.filename,
+                    "alt_txt": shorten(a.description or a.filename, ALT_TEXT_LIMIT),
+                }
+                for a in attachments
+            ],
+        )
+        log.info("slack files sent to the user's DM user=%s files=%d", user_id, len(attachments))
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """One request to ``EVENTS_PATH`` (bolt checks the signature), on our server or a shared one.
@@ -321,6 +352,18 @@ class SlackAdapter:
         reply = await self.bot.handle(user, place, command)
         log.info("slack command=%s kind=%s user=%s", name, reply.kind, user_id)
         await respond(**self._command_response(reply, command))
+        if reply.attachments:
+            await self._send_files(user_id, reply.attachments, respond)
+
+    async def _send_files(self, user_id: str, attachments: tuple[Attachment, ...], respond) -> None:
+        """A command's files, after its (ephemeral) response; if they cannot be sent, say so privately."""
+        try:
+            await self._upload_privately(user_id, attachments)
+        except (SlackApiError, SlackRequestError, aiohttp.ClientError, OSError) as exc:
+            error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+            log.warning("slack files not sent user=%s error=%s", user_id, error)
+            names = ", ".join(a.filename for a in attachments)
+            await respond(response_type="ephemeral", replace_original=False, text=FILES_NOT_SENT.format(names=names))
 
     async def _open_upload_form(self, body: dict, place: Place, respond) -> None:
         """An admin's ``/course upload``: a modal with a file input (the file comes with its submission).
@@ -333,6 +376,11 @@ class SlackAdapter:
             await respond(response_type="ephemeral", text=NO_UPLOAD_FORM)
 
     def _command_response(self, reply: Reply, command: Command) -> dict:
+        if reply.attachments:  # the files go to the user's DM; the response says where they are
+            note = FILES_IN_DM.format(names=", ".join(a.filename for a in reply.attachments))
+            reply = dataclasses.replace(
+                reply, footer=f"{reply.footer}\n{note}" if reply.footer else note, ephemeral=True
+            )
         if not reply.ephemeral:
             return {"response_type": "in_channel", **bk.message(reply)}
         extra: list[dict] = []
@@ -387,12 +435,8 @@ class SlackAdapter:
             "c": payload_str(body, "channel", "id") or payload_str(body, "container", "channel_id"),
             "t": payload_str(body, "team", "id") or payload_str(body, "user", "team_id"),
         }
-        view = bk.answer_modal(
-            action=kind,
-            metadata=metadata,
-            question=bk.question_from_message(body.get("message")),
-            max_chars=MAX_ANSWER_CHARS,
-        )
+        question = bk.question_from_message(body.get("message")) if kind in bk.ANSWER_ACTIONS else []
+        view = bk.answer_modal(action=kind, metadata=metadata, question=question)
         trigger_id = payload_str(body, "trigger_id")
         if not trigger_id:
             log.warning("slack answer button without a trigger_id: no form to open")
@@ -401,19 +445,9 @@ class SlackAdapter:
         await client.views_open(trigger_id=trigger_id, view=view)
 
     async def _on_answer_submit(self, ack, body: dict, view: dict, client: AsyncWebClient) -> None:
+        """A button's form (``FORMS``): an answer, a dispute's reason or a review's note. A required form
+        submitted empty, or any too long, stays open with the reason; an optional one may be empty."""
         raw = payload_str(view, "state", "values", bk.ANSWER_BLOCK, bk.ANSWER_INPUT, "value")
-        if not clean_text(raw):
-            await ack(response_action="errors", errors={bk.ANSWER_BLOCK: EMPTY_ANSWER})
-            return
-        if len(raw) > MAX_ANSWER_CHARS:
-            too_long = f"Please keep your answer under {MAX_ANSWER_CHARS:,} characters."
-            await ack(response_action="errors", errors={bk.ANSWER_BLOCK: too_long})
-            return
-        view_id = str(view.get("id") or "")
-        if not self._seen_views.add(view_id):
-            await ack()
-            log.info("slack duplicate submission ignored view=%s", view.get("id"))
-            return
         try:
             meta = json.loads(view.get("private_metadata") or "{}")
             action = ButtonAction(meta["a"])
@@ -421,11 +455,24 @@ class SlackAdapter:
             await ack()
             log.warning("slack answer without usable metadata view=%s", view.get("id"))
             return
+        form = FORMS[action]
+        if form.required and not clean_text(raw):
+            await ack(response_action="errors", errors={bk.ANSWER_BLOCK: EMPTY_ANSWER})
+            return
+        if len(raw) > form.max_chars:
+            what = "your answer" if action in bk.ANSWER_ACTIONS else "it"
+            too_long = f"Please keep {what} under {form.max_chars:,} characters."
+            await ack(response_action="errors", errors={bk.ANSWER_BLOCK: too_long})
+            return
+        view_id = str(view.get("id") or "")
+        if not self._seen_views.add(view_id):
+            await ack()
+            log.info("slack duplicate submission ignored view=%s", view.get("id"))
+            return
         user_id = payload_str(body, "user", "id")
         name = payload_str(body, "user", "username") or payload_str(body, "user", "name") or user_id
         team_id = payload_str(meta, "t") or payload_str(body, "team", "id")
         place = Place(PLATFORM, team_id, payload_str(meta, "c"))
-        user = User(PLATFORM, user_id, name)
         acked = False
 
         async def received() -> None:
@@ -434,9 +481,15 @@ class SlackAdapter:
                 acked = True
                 await ack()  # closes the modal: the answer is stored (Slack allows 3 s); grading comes after
 
-        submitting = asyncio.ensure_future(
-            self.bot.submit_answer(user, place, action, str(meta.get("v", "")), raw.strip(), on_received=received)
-        )
+        async def submit() -> Reply:
+            # answers need no admin flag (and no users.info on the way); any other form may (a review)
+            admin_matters = action not in bk.ANSWER_ACTIONS
+            user = await self._user(team_id, user_id, name, check_admin=admin_matters)
+            return await self.bot.submit_answer(
+                user, place, action, str(meta.get("v", "")), raw.strip(), on_received=received
+            )
+
+        submitting = asyncio.ensure_future(submit())
         await asyncio.wait({submitting}, timeout=ACK_DEADLINE_S)
         if not submitting.done() and not acked:
             # Storing is slow (a busy database): close the form within Slack's 3 s all the same; the
@@ -511,16 +564,20 @@ class SlackAdapter:
         await self._tell(place.channel_id, user.user_id, reply)
 
     async def _tell(self, channel: str, user_id: str, reply: Reply) -> None:
-        """Only the user sees it: an ephemeral message in the channel, else a direct message."""
+        """Only the user sees it: an ephemeral message in the channel, else a direct message; files (if
+        any) go to the direct messages."""
         if channel:
             try:
                 await self.client.chat_postEphemeral(channel=channel, user=user_id, **bk.message(reply))
-                return
             except SlackApiError as exc:
                 log.warning(
                     "chat.postEphemeral failed channel=%s error=%s", channel, exc.response.get("error")
                 )
-        await self.client.chat_postMessage(channel=user_id, **bk.message(reply))
+                channel = ""
+        if not channel:
+            await self.client.chat_postMessage(channel=user_id, **bk.message(reply))
+        if reply.attachments:
+            await self._upload_privately(user_id, reply.attachments)
 
     async def _on_home_opened(self, event: dict, body: dict) -> None:
         if event.get("tab") != "home":

@@ -17,23 +17,26 @@ from collections.abc import Iterable
 
 from bot.core.courses.model import MAX_UPLOAD_BYTES
 from bot.core.text import shorten
-from bot.core.types import Button, ButtonAction, Reply
+from bot.core.types import FORMS, Button, ButtonAction, Reply
 
 SECTION_LIMIT = 3000  # Slack: section text
 SECTION_TEXT = SECTION_LIMIT - 10  # what we fill: kept under the limit
 CONTEXT_LIMIT = 2000  # Slack: a context element's text
 MODAL_TITLE_LIMIT = 24  # Slack: a modal's title
+LABEL_LIMIT = 2000  # Slack: an input block's label
 BUTTON_TEXT_LIMIT = 75
+ACTIONS_LIMIT = 25  # Slack: elements of one actions block
 BUTTON_VALUE_LIMIT = 2000
 FALLBACK_LIMIT = 3000  # the top-level ``text`` shown in notifications
 MESSAGE_BLOCK_LIMIT = 50
 HOME_BLOCK_LIMIT = 100
 PRIVATE_METADATA_LIMIT = 3000
 
-ACTION_PREFIX = "studybot."  # action_id of a core button: "studybot.answer", "studybot.practice"
+ACTION_PREFIX = "studybot."  # action_id of a core button: "studybot.answer", "studybot.dispute", ...
 SHARE_ACTION = "studybot-share"
-ANSWER_VIEW = "studybot-answer"  # callback_id of the answer modal
-ANSWER_BLOCK, ANSWER_INPUT = "answer", "text"  # where the modal's answer lives in view.state
+ANSWER_VIEW = "studybot-answer"  # callback_id of every button's form (answer, dispute reason, review note)
+ANSWER_BLOCK, ANSWER_INPUT = "answer", "text"  # where the form's text lives in view.state
+ANSWER_ACTIONS = frozenset({ButtonAction.ANSWER_QUIZ, ButtonAction.ANSWER_PRACTICE})
 UPLOAD_VIEW = "studybot-course-upload"  # callback_id of the /course upload modal
 UPLOAD_BLOCK, UPLOAD_INPUT = "course_file", "file"  # where its file lives in view.state
 UPLOAD_FILETYPES = ("md", "markdown", "txt", "yaml", "yml")
@@ -158,7 +161,8 @@ def button(button: Button, index: int) -> dict:
 def reply_blocks(
     reply: Reply, *, max_blocks: int = MESSAGE_BLOCK_LIMIT, extra_actions: Iterable[dict] = ()
 ) -> list[dict]:
-    """A reply as blocks: title, body sections, one section per field, footer, then buttons."""
+    """A reply as blocks: title, body sections, one section per field, footer, then buttons: one actions
+    block per item (consecutive buttons with the same value: a dispute's three decisions)."""
     blocks: list[dict] = []
     if reply.title:
         blocks.append(section(f"*{fit(reply.title, SECTION_TEXT - 2)}*"))
@@ -168,13 +172,26 @@ def reply_blocks(
         blocks.append(section(head + fit(value, SECTION_TEXT - len(head))))
     if reply.footer:
         blocks.append(context(fit(reply.footer, CONTEXT_LIMIT)))
-    elements = [button(b, i) for i, b in enumerate(reply.buttons[:5])] + list(extra_actions)
-    tail = [{"type": "actions", "elements": elements}] if elements else []
+    tail = _actions(reply.buttons, list(extra_actions))
     if len(blocks) + len(tail) > max_blocks:
         blocks = [*blocks[: max_blocks - len(tail) - 1], context("_…cut to fit Slack's limits._")]
     if not blocks and not tail:
         blocks.append(section(" "))
     return blocks + tail
+
+
+def _actions(buttons: tuple[Button, ...], extra: list[dict]) -> list[dict]:
+    """Actions blocks, one per run of buttons with the same value; the extra elements (Share) last."""
+    rows: list[list[dict]] = []
+    for index, b in enumerate(buttons[:ACTIONS_LIMIT]):
+        if index == 0 or b.value != buttons[index - 1].value:
+            rows.append([])
+        rows[-1].append(button(b, index))
+    if extra and rows and len(rows[-1]) + len(extra) <= ACTIONS_LIMIT:
+        rows[-1].extend(extra)
+    elif extra:
+        rows.append(list(extra))
+    return [{"type": "actions", "elements": row} for row in rows]
 
 
 def fallback_text(reply: Reply) -> str:
@@ -206,34 +223,34 @@ def shared_by(user_id: str) -> dict:
     return context(f"Shared by {who}")
 
 
-# --- the answer modal --------------------------------------------------------------------------------
-def answer_modal(
-    *, action: ButtonAction, metadata: dict[str, str], question: list[dict], max_chars: int
-) -> dict:
-    title = "Answer the quiz" if action is ButtonAction.ANSWER_QUIZ else "Practice answer"
-    blocks = [*question[:5]]
-    blocks.append(
-        {
-            "type": "input",
-            "block_id": ANSWER_BLOCK,
-            "label": {"type": "plain_text", "text": "Your answer"},
-            "element": {
-                "type": "plain_text_input",
-                "action_id": ANSWER_INPUT,
-                "multiline": True,
-                "max_length": max_chars,
-                "placeholder": {"type": "plain_text", "text": "Explain in your own words."},
-            },
-        }
-    )
+# --- the forms of buttons ---------------------------------------------------------------------------
+def answer_modal(*, action: ButtonAction, metadata: dict[str, str], question: list[dict]) -> dict:
+    """The form of ``FORMS[action]``: one multiline input, optional unless the form requires it, capped
+    at its length; ``question``: blocks shown above the input (an answer form's quiz question)."""
+    form = FORMS[action]
+    element: dict = {
+        "type": "plain_text_input",
+        "action_id": ANSWER_INPUT,
+        "multiline": True,
+        "max_length": form.max_chars,
+    }
+    if action in ANSWER_ACTIONS:
+        element["placeholder"] = {"type": "plain_text", "text": "Explain in your own words."}
+    field = {
+        "type": "input",
+        "block_id": ANSWER_BLOCK,
+        "optional": not form.required,
+        "label": {"type": "plain_text", "text": plain(form.label, LABEL_LIMIT)},
+        "element": element,
+    }
     return {
         "type": "modal",
         "callback_id": ANSWER_VIEW,
-        "title": {"type": "plain_text", "text": plain(title, MODAL_TITLE_LIMIT)},
+        "title": {"type": "plain_text", "text": plain(form.title, MODAL_TITLE_LIMIT)},
         "submit": {"type": "plain_text", "text": "Submit"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "private_metadata": json.dumps(metadata)[:PRIVATE_METADATA_LIMIT],
-        "blocks": blocks,
+        "blocks": [*question[:5], field],
     }
 
 

@@ -501,10 +501,9 @@ def test_inbound_slack_markup_becomes_what_the_user_typed():
 
 
 def test_modal_title_and_button_values_stay_within_limits():
-    view = bk.answer_modal(
-        action=ButtonAction.ANSWER_PRACTICE, metadata={"v": "x" * 5000}, question=[], max_chars=1000
-    )
-    assert len(view["title"]["text"]) < 24 and len(view["private_metadata"]) <= 3000
+    for action in ButtonAction:
+        view = bk.answer_modal(action=action, metadata={"v": "x" * 5000}, question=[])
+        assert len(view["title"]["text"]) < 24 and len(view["private_metadata"]) <= 3000
     button = bk.share_button("tok", "ask", "<!channel> " * 500)
     assert len(button["value"]) <= bk.BUTTON_VALUE_LIMIT and json.loads(button["value"]) == {"t": "tok"}
     (actions,) = bk.reply_blocks(
@@ -530,6 +529,9 @@ def test_manifest_declares_what_the_adapter_serves():
         "/stats",
         "/practice",
         "/course",
+        "/dispute",
+        "/review",
+        "/insights",
     }
     settings = manifest["settings"]
     urls = [c["url"] for c in commands] + [
@@ -540,5 +542,6 @@ def test_manifest_declares_what_the_adapter_serves():
     assert not any(c["should_escape"] for c in commands)
     assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert settings["interactivity"]["is_enabled"] and manifest["features"]["app_home"]["home_tab_enabled"]
-    assert {"commands", "chat:write", "users:read", "files:read"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    scopes = {"commands", "chat:write", "users:read", "files:read", "files:write", "im:write"}
+    assert scopes <= set(manifest["oauth_config"]["scopes"]["bot"])
     assert (ROOT / "docs" / "slack.md").exists()

@@ -66,7 +66,7 @@ async def setup(fake_embedder):
 
 def submission(user: str = "U0ANA", view_id: str = "V1") -> bytes:
     meta = {"a": ButtonAction.ANSWER_QUIZ.value, "v": "q1", "c": CHANNEL, "t": TEAM}
-    view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata=meta, question=[], max_chars=1000)
+    view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata=meta, question=[])
     return payload_body(view_submission(view, "parallel arithmetic", user=user, view_id=view_id))
 
 

@@ -416,7 +416,7 @@ def submission(draw, quiz_id: str) -> tuple[dict, bool]:
             ]
         )
     )
-    view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata={}, question=[], max_chars=1000)
+    view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata={}, question=[])
     view["private_metadata"] = meta
     answer = draw(
         st.one_of(
@@ -447,7 +447,7 @@ def submission(draw, quiz_id: str) -> tuple[dict, bool]:
 def test_fuzzed_answer_forms_are_answered_and_refused_ones_store_nothing(tmp_path):
     with SlackRig(tmp_path) as rig:
         meta = {"a": ButtonAction.ANSWER_QUIZ.value, "v": rig.quiz_id, "c": CHANNEL, "t": TEAM}
-        view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata=meta, question=[], max_chars=1000)
+        view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata=meta, question=[])
 
         @FUZZ
         @given(submission(rig.quiz_id))
@@ -470,7 +470,7 @@ def test_an_accepted_answer_form_does_store_its_answer(tmp_path):
     """The property above can fail: a well-formed answer to the open quiz adds rows."""
     with SlackRig(tmp_path) as rig:
         meta = {"a": ButtonAction.ANSWER_QUIZ.value, "v": rig.quiz_id, "c": CHANNEL, "t": TEAM}
-        view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata=meta, question=[], max_chars=1000)
+        view = bk.answer_modal(action=ButtonAction.ANSWER_QUIZ, metadata=meta, question=[])
         outcome = rig.send(payload_body(view_submission(view, "right <!channel>", view_id="V9")))
         check(outcome, "accepted", fuzzed=False)
         assert (
