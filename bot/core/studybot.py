@@ -6,9 +6,11 @@ Adapters translate platform events into calls here and render the returned ``Rep
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from bot.core.ask import AskResult
@@ -31,6 +33,20 @@ TRY_AGAIN = "Something went wrong on our side. Please try again in a moment."
 RESTARTING = "StudyBot is restarting. Please try again in a moment."
 BUTTON_GONE = "That button no longer works here."
 SLOW_DOWN = "You're going quickly! Please wait {seconds} s and try again."
+
+
+_REPEAT: ContextVar[bool] = ContextVar("studybot_repeat", default=False)
+
+
+@contextlib.contextmanager
+def repeating() -> Iterator[None]:
+    """Commands run inside this repeat an earlier one (a Share pressed after a restart re-runs the
+    ``/ask``): they answer the same, but are not counted again (the insights' ask log)."""
+    token = _REPEAT.set(True)
+    try:
+        yield
+    finally:
+        _REPEAT.reset(token)
 
 
 def is_temporary_failure(reply: Reply) -> bool:
@@ -189,8 +205,9 @@ class StudyBot:
             result = await course.ask.ask(query)
         if result.abstained:
             self.metrics.abstentions.inc()
-        for listener in self.ask_listeners:
-            listener(place, course.id, result)
+        if not _REPEAT.get():
+            for listener in self.ask_listeners:
+                listener(place, course.id, result)
         return ask_reply(result)
 
     async def _help(self, user: User, place: Place, args: str) -> Reply:

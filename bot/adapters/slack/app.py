@@ -36,7 +36,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from bot.adapters.slack import blocks as bk
 from bot.adapters.slack.files import FileDownloadError, download, file_url
 from bot.core.courses.model import MAX_UPLOAD_BYTES
-from bot.core.studybot import StudyBot, is_temporary_failure
+from bot.core.studybot import StudyBot, is_temporary_failure, repeating
 from bot.core.text import clean_text, shorten
 from bot.core.types import FORMS, Attachment, ButtonAction, Command, Place, PostedMessage, Reply, User
 
@@ -409,11 +409,12 @@ class SlackAdapter:
             channel = payload_str(body, "channel", "id")
             name = payload_str(body, "user", "username") or payload_str(body, "user", "name")
             user = await self._user(team_id, user_id, name, check_admin=False)
-            reply = await self.bot.handle(
-                user,
-                Place(PLATFORM, team_id, channel),
-                Command(str(data["c"]), bk.from_slack(str(data.get("a", "")))),
-            )
+            with repeating():  # the same question again, not a new one
+                reply = await self.bot.handle(
+                    user,
+                    Place(PLATFORM, team_id, channel),
+                    Command(str(data["c"]), bk.from_slack(str(data.get("a", "")))),
+                )
         if not isinstance(reply, Reply) or reply.kind in NOT_SHAREABLE:
             await respond(
                 response_type="ephemeral", replace_original=False, text="That can no longer be shared."

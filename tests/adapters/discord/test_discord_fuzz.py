@@ -64,9 +64,6 @@ wrong = st.sampled_from([0, -1, 2**53, 1.5, True, False, "", HUGE])
 wrong_input = st.sampled_from([None, 0, 1.5, True, [], {}, "", HUGE])
 LONG_LIVED = frozenset({"db-group-commit", "grade-batcher", "quiz-grading", "discord-gateway"})
 SERVER_SIDE = frozenset({"RequestHandler.start", "_wait_for_close"})  # the fake's keep-alive connections
-# discord.py gives a view sent with an ephemeral message (a grade's "Dispute this grade") a 15-minute timer;
-# the view store ends it, and the button itself is persistent (a DynamicItem): not work left running
-VIEW_TIMERS = frozenset({"BaseView.__timeout_task_impl"})
 
 
 
@@ -149,7 +146,7 @@ class DiscordRig(PlatformRig):
             return {
                 t
                 for t in asyncio.all_tasks() - baseline - {asyncio.current_task()}
-                if t.get_name() not in LONG_LIVED and t.get_coro().__qualname__ not in SERVER_SIDE | VIEW_TIMERS
+                if t.get_name() not in LONG_LIVED and t.get_coro().__qualname__ not in SERVER_SIDE
             }
 
         while pending := running():

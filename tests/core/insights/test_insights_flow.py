@@ -108,3 +108,15 @@ async def test_ask_log_days_zero_keeps_no_declined_text(database):
         assert (await h.feature.insights.store.figures(scope)).asks == 1
     finally:
         await h.close()
+
+
+async def test_an_ask_is_logged_once_and_a_repeat_is_not(h):
+    from bot.core.insights.ports import Scope
+    from bot.core.studybot import repeating
+
+    await h.command("/ask why gpus", user=student(1))
+    with repeating():  # a Share pressed after a restart runs the same /ask again
+        await h.command("/ask why gpus", user=student(1))
+    await h.feature.insights.drain()
+    figures = await h.feature.insights.store.figures(Scope(PLACE.platform, PLACE.space_id, "test", None))
+    assert figures.asks == 1
