@@ -81,7 +81,8 @@ def build_embedder(settings: Settings) -> Embedder:
         settings.device,
         settings.backend,
         export_root=settings.resolved_cache_dir / "onnx",
-        notify=stderr_notify,
+        # with JSON logs every line on stderr is a JSON log record, the first-run progress too
+        notify=stderr_notify if settings.log_format == "text" else log.info,
     )
 
 

@@ -104,7 +104,7 @@ async def seed_schedules(url: str, now: datetime) -> datetime:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def cluster(tmp_path_factory):
+async def cluster(tmp_path_factory, real_embedder):  # the model exported once, before any replica starts
     tmp = tmp_path_factory.mktemp("replicas")
     secrets = {
         "bot_token": f"xoxb-{uuid.uuid4().hex}",
@@ -301,7 +301,11 @@ async def test_sigterm_finishes_acknowledged_answers_then_exits_0_and_logs_hold_
         assert lines
         for line in lines:
             if format_ == "json":
-                assert isinstance(json.loads(line), dict), line
+                try:
+                    parsed = json.loads(line)
+                except ValueError:
+                    raise AssertionError(f"{proc.name}: not a JSON log line: {line[:300]}") from None
+                assert isinstance(parsed, dict), line
             else:
                 assert line.startswith("ts=") and " level=" in line, line
     assert "shutdown: work in flight=" in a.text()

@@ -77,6 +77,7 @@ SETS = {
     "own_hard": DATA / "ask_hard_dev.jsonl",
     "holdout": DATA / "holdout_ask.jsonl",  # written by someone who never saw the tuning; never tuned on
     "holdout_hard": DATA / "holdout_ask_hard.jsonl",  # likewise, for queries as students type them
+    "holdout_hard_v2": DATA / "holdout_ask_hard_v2.jsonl",  # a second writer, measured once, blind
 }
 # set -> (answered right, rejected, {kind: share handled right}); in-scope kinds count answered right,
 # near/far count declined.
@@ -87,6 +88,7 @@ FLOORS: dict[str, tuple[float, float, dict[str, float]]] = {
     "own_hard": (0.96, 0.96, {"typo": 0.96, "scenario": 0.92, "terse": 0.97, "near": 0.95, "far": 0.97}),
     "holdout": (0.97, 0.92, {}),
     "holdout_hard": (0.94, 0.85, {"typo": 0.95, "scenario": 0.86, "terse": 0.98, "near": 0.76, "far": 0.95}),
+    "holdout_hard_v2": (0.92, 0.88, {"typo": 0.96, "scenario": 0.84, "terse": 0.94, "near": 0.80, "far": 0.97}),
 }
 
 

@@ -596,6 +596,19 @@ class FakeDiscord:
         )
 
 
+def adapter_for(fake: FakeDiscord, bot: Any) -> Any:
+    """The real ``DiscordAdapter`` of ``bot`` pointed at ``fake`` (REST, gateway), ready to ``start()``."""
+    from bot.adapters.discord.client import DiscordAdapter
+
+    return DiscordAdapter(
+        bot,
+        token=fake.token,
+        api_base_url=fake.api_base_url,
+        gateway_url=fake.gateway_url,
+        guild_ready_timeout=0.01,
+    )
+
+
 async def _multipart(request: web.Request) -> tuple[Any, list[SentFile]]:
     """A message sent with files: its ``payload_json`` and its ``files[n]`` parts."""
     body: Any = None

@@ -199,14 +199,22 @@ class CourseCatalog:
         now = self._monotonic()
         if cached is not None and now - cached[0] < self._refresh_s:
             return cached[1]
-        chosen = await self._choices.choices(platform, space_id)
+        try:
+            chosen = await self._choices.choices(platform, space_id)
+        except Exception:  # the database is down: /ask must still answer, from what we knew
+            log.warning("course choices unavailable platform=%s: using the last known", platform)
+            return cached[1] if cached is not None else {}
         self._choice_cache[key] = (now, chosen)
         return chosen
 
     # --- uploads ----------------------------------------------------------------------------------------
     async def _refresh_if_stale(self) -> None:
         if self._uploads is not None and self._monotonic() - self._uploads_checked >= self._refresh_s:
-            await self.refresh()
+            try:
+                await self.refresh()
+            except Exception:  # the database is down: serve the courses known, look again later
+                self._uploads_checked = self._monotonic()
+                log.warning("uploaded courses unavailable: serving the %d known", len(self._packs))
 
     async def refresh(self) -> None:
         """Take in courses uploaded (on any replica) since the last look."""

@@ -13,7 +13,7 @@ from bot.adapters.discord.client import DiscordAdapter
 from bot.core.courses.model import MAX_UPLOAD_BYTES
 from tests.support.courses import DUPLICATE_ITEM, EMPTY_QUESTION_YAML, ROBOTICS
 from tests.support.db import row_counts
-from tests.support.fake_discord import DEFERRED_MESSAGE, MANAGE_GUILD, Call, FakeDiscord, Member
+from tests.support.fake_discord import DEFERRED_MESSAGE, MANAGE_GUILD, Call, FakeDiscord, Member, adapter_for
 from tests.support.quiz import make_harness
 
 ALICE = Member("1001", "alice")
@@ -36,13 +36,7 @@ async def h(database):
 
 @asynccontextmanager
 async def running(fake: FakeDiscord, h) -> AsyncIterator[DiscordAdapter]:
-    adapter = DiscordAdapter(
-        h.bot,
-        token=fake.token,
-        api_base_url=fake.api_base_url,
-        gateway_url=fake.gateway_url,
-        guild_ready_timeout=0.01,
-    )
+    adapter = adapter_for(fake, h.bot)
     await adapter.start()
     try:
         yield adapter

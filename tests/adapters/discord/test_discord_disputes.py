@@ -14,7 +14,15 @@ from PIL import Image
 from bot.adapters.discord.client import DiscordAdapter
 from bot.core.types import FORMS, REASON_CHARS, ButtonAction, Place
 from tests.support.db import row_counts
-from tests.support.fake_discord import DEFERRED_MESSAGE, MANAGE_GUILD, MODAL, Call, FakeDiscord, Member
+from tests.support.fake_discord import (
+    DEFERRED_MESSAGE,
+    MANAGE_GUILD,
+    MODAL,
+    Call,
+    FakeDiscord,
+    Member,
+    adapter_for,
+)
 from tests.support.quiz import Harness, make_harness
 
 ALICE = Member("1001", "alice")
@@ -37,13 +45,7 @@ class Rig:
 async def rig(database) -> AsyncIterator[Rig]:
     fake = await FakeDiscord().start()
     h = make_harness(database)
-    adapter = DiscordAdapter(
-        h.bot,
-        token=fake.token,
-        api_base_url=fake.api_base_url,
-        gateway_url=fake.gateway_url,
-        guild_ready_timeout=0.01,
-    )
+    adapter = adapter_for(fake, h.bot)
     await adapter.start()
     h.feature.platforms["discord"] = adapter  # quiz posts and the students' messages go through Discord
     try:

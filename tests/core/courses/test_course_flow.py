@@ -115,3 +115,36 @@ async def test_a_second_replica_sees_a_choice_made_on_the_first(h, database):
         assert await other.bot.courses.course_id_for(PLACE) == "cooking"
     finally:
         await other.close()
+
+
+class FlakyChoices:
+    """Course choices in memory whose "database" can be cut."""
+
+    def __init__(self) -> None:
+        from bot.core.courses.catalog import MemoryChoices
+
+        self.kept = MemoryChoices()
+        self.down = False
+
+    async def choices(self, platform: str, space_id: str) -> dict[str, str]:
+        if self.down:
+            raise ConnectionError("database unavailable")
+        return await self.kept.choices(platform, space_id)
+
+    async def choose(self, *args: object) -> None:
+        await self.kept.choose(*args)  # type: ignore[arg-type]
+
+
+async def test_ask_answers_from_what_it_knew_while_the_database_is_down():
+    from datetime import UTC, datetime
+
+    from tests.support.quiz import catalog, small_pack
+
+    store = FlakyChoices()
+    courses = catalog(small_pack(), OTHER, choices=store, refresh_s=0.0)
+    await courses.choose(PLACE, "cooking", datetime.now(UTC))
+    assert await courses.course_id_for(PLACE) == "cooking"
+    store.down = True
+    assert await courses.course_id_for(PLACE) == "cooking"  # the last known choice
+    assert await courses.course_id_for(Place("slack", "T1", "C1")) == "test"  # never seen: the default
+    assert (await courses.for_place(PLACE)).id == "cooking"
