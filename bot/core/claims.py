@@ -17,6 +17,7 @@ decoder model" flips both and is a true statement about something else.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,6 +86,12 @@ class Contrast:
             if alternatives:
                 members.append(tuple(sorted(alternatives, key=len, reverse=True)))
         return cls(tuple(members))
+
+
+@functools.cache
+def _general_contrasts() -> tuple[Contrast, ...]:
+    """Parsed once and shared by every rubric of every course (they are immutable)."""
+    return tuple(Contrast.parse(s) for s in GENERAL_CONTRASTS)
 
 
 @dataclass(frozen=True)
@@ -200,7 +207,7 @@ class ClaimChecker:
         ``reference``: the course's answer; a key point it seems to contradict is one these rules misread,
         so it is not checked (the course's own answer must always pass)."""
         self.picks = picks
-        self.contrasts = [Contrast.parse(s) for s in (*contrasts, *GENERAL_CONTRASTS)]
+        self.contrasts = [*(Contrast.parse(s) for s in contrasts), *_general_contrasts()]
         self.contrasts = [c for c in self.contrasts if len(c.members) >= 2]
         self.points = [[read(c, self.contrasts) for c in split_clauses(p)] for p in key_points]
         if reference:
