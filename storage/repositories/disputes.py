@@ -119,6 +119,12 @@ class SqlDisputeRepository:
         stmt = select(practice_reviews).where(practice_reviews.c.id == answer_id)
         return await self.db.query(stmt, first(_practice_answer))
 
+    async def awaiting_grade(self, kind: AnswerKind, answer_id: int) -> bool:
+        if kind is not AnswerKind.QUIZ:  # practice answers are graded before they are stored
+            return False
+        stmt = select(answers.c.id).where(answers.c.id == answer_id, answers.c.graded_at.is_(None))
+        return await self.db.query(stmt, lambda result: result.first() is not None)
+
     async def latest_graded(self, platform: str, space_id: str, user_id: str) -> GradedAnswer | None:
         return await self.db.run(self._latest_graded, platform, space_id, user_id)
 

@@ -20,6 +20,9 @@ from bot.core.grade import Verdict
 class DisputeRepository(Protocol):
     async def graded_answer(self, kind: AnswerKind, answer_id: int) -> GradedAnswer | None: ...
 
+    async def awaiting_grade(self, kind: AnswerKind, answer_id: int) -> bool:
+        """The answer exists but is not graded yet (so there is nothing to dispute yet)."""
+
     async def latest_graded(self, platform: str, space_id: str, user_id: str) -> GradedAnswer | None:
         """The student's most recently graded quiz or practice answer in the space."""
 

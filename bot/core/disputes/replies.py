@@ -35,6 +35,10 @@ def no_such_answer() -> Reply:
     return _error("That answer doesn't exist here.")
 
 
+def not_graded_yet() -> Reply:
+    return _error("That answer is not graded yet: you can dispute its grade once you have it.")
+
+
 def not_yours() -> Reply:
     return _error("You can only dispute your own answers.")
 

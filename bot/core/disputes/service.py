@@ -60,9 +60,12 @@ class DisputeService:
         """The "Dispute this grade" form: ``ref`` is ``quiz:ID`` or ``practice:ID``."""
         kind, _, number = ref.strip().partition(":")
         try:
-            answer = await self.disputes.graded_answer(AnswerKind(kind), int(number))
+            answer_kind, answer_id = AnswerKind(kind), int(number)
         except ValueError:
-            answer = None
+            return replies.no_such_answer()
+        answer = await self.disputes.graded_answer(answer_kind, answer_id)
+        if answer is None and await self.disputes.awaiting_grade(answer_kind, answer_id):
+            return replies.not_graded_yet()
         return await self._open(user, place, answer, reason)
 
     async def dispute_latest(self, user: User, place: Place, reason: str) -> Reply:

@@ -120,7 +120,7 @@ async def test_a_practice_grade_can_be_disputed_too(h):
 
 @pytest.mark.parametrize(
     "case",
-    ["someone else's", "twice", "expired", "too long", "unknown", "decided", "non-admin review", "bad ref"],
+    ["someone else's", "twice", "expired", "too long", "unknown", "decided", "non-admin review", "bad ref", "ungraded"],
 )
 async def test_bad_requests_get_a_clear_reply_and_change_nothing(h, database, case):
     you, other = student(1), student(2)
@@ -155,6 +155,14 @@ async def test_bad_requests_get_a_clear_reply_and_change_nothing(h, database, ca
     elif case == "non-admin review":
         reply = await h.command("/review", user=you)
         expected = "only course admins"
+    elif case == "ungraded":
+        from sqlalchemy import text
+
+        with database.write() as conn:  # as after a crash: recorded, not graded yet
+            conn.execute(text("UPDATE quiz_answers SET graded_at = NULL"))
+        before = row_counts(database)
+        reply = await h.bot.submit_answer(you, PLACE, ButtonAction.DISPUTE, ref, "")
+        expected = "not graded yet"
     else:
         reply = await h.bot.submit_answer(you, PLACE, ButtonAction.DISPUTE, "quiz:abc", "")
         expected = "doesn't exist"
