@@ -5,6 +5,7 @@ decision is applied in one transaction that first claims the dispute (``status =
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, select, update
 
@@ -84,6 +85,7 @@ def _dispute(row: Row) -> Dispute:
         feedback=row.feedback,
         points=int(row.points),
         graded_at=row.opened_at,
+        submitted_at=row.submitted_at,
     )
     return Dispute(
         id=int(row.id),
@@ -102,10 +104,20 @@ _QUIZ_ANSWER = (
     .where(answers.c.graded_at.is_not(None))
 )
 # the points a dispute shows: the quiz answer's now, 0 for practice
+def _of_quiz_answer(column: Any) -> Any:
+    """``column`` of the quiz answer a dispute is about (NULL for a practice answer)."""
+    return (
+        select(column)
+        .where(disputes.c.kind == AnswerKind.QUIZ.value, answers.c.id == disputes.c.answer_id)
+        .scalar_subquery()
+    )
+
+
+# a dispute with its answer's points now (0 for practice) and when it was submitted (its leaderboard week)
 _DISPUTE = select(
-    disputes, func.coalesce(select(answers.c.points).where(
-        disputes.c.kind == AnswerKind.QUIZ.value, answers.c.id == disputes.c.answer_id
-    ).scalar_subquery(), 0).label("points")
+    disputes,
+    func.coalesce(_of_quiz_answer(answers.c.points), 0).label("points"),
+    _of_quiz_answer(answers.c.submitted_at).label("submitted_at"),
 )
 
 

@@ -180,3 +180,17 @@ async def test_the_dispute_window_is_a_setting(database):
         assert h.feature.disputes.window == timedelta(days=1)
     finally:
         await h.close()
+
+
+async def test_a_decision_moves_points_in_the_week_the_answer_was_given(h):
+    you = student(1)
+    h.clock.advance(days=6, hours=14)  # Sunday 19 Jan, 23:00 UTC: the last hour of the week
+    _, graded = await graded_quiz_answer(h, you, "no idea")
+    h.clock.advance(hours=2)  # disputed and decided on Monday, in the next week
+    await h.bot.submit_answer(you, PLACE, ButtonAction.DISPUTE, dispute_value(graded), "")
+    dispute_id = int((await h.command("/review")).body.split("**#")[1].split("**")[0])
+    await h.command(f"/review accept {dispute_id} correct")
+    last_week = await h.repos.scores.leaderboard("discord", PLACE.space_id, "test", Period.WEEK, "2025-01-13", "u1")
+    this_week = await h.repos.scores.leaderboard("discord", PLACE.space_id, "test", Period.WEEK, "2025-01-20", "u1")
+    assert last_week.me is not None and last_week.me.points == 10
+    assert this_week.me is None
