@@ -6,9 +6,9 @@ paragraphs. ``import_markdown`` undoes that debris and keeps the text otherwise 
 in short:
 
 - An item is a line whose text starts with a dotted number (``1.5``, ``2.10``), under any heading level,
-  as a ``-``/``*``/``+`` bullet or bare. Plain numbering (``3.`` / ``3)``) is used only when the document
-  has no dotted numbers, and a plain number must follow the previous one (so a numbered list inside an
-  answer is not taken for items).
+  as a ``-``/``*``/``+`` bullet or bare. Plain numbering (``3.``, ``3)``, ``3:``, ``3 What...``, ``Q3:``,
+  ``Question 3.``) is used only when the document has no dotted numbers, and a plain number must follow
+  the previous one (so a numbered list inside an answer is not taken for items).
 - The answer is the following paragraphs up to the next item or heading. When there are none and the
   item line has text after a ``?``, the line is split after the last ``?`` whose following text is not
   a question continuation (``Name three ...``, ``Why or why not.``).
@@ -32,7 +32,8 @@ _HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 _DOTTED = re.compile(r"^(\d+(?:\.\d+)+)[.):]?(?:\s+(.*))?$")
-_PLAIN = re.compile(r"^(\d+)[.)](?:\s+(.*))?$")
+# "3." / "3)" / "3:" / "3 What ...", also as "Q3:" or "Question 3." (a common way to number Q&A lists)
+_PLAIN = re.compile(r"^(?:(?:q|question)\s*)?(\d+)(?:[.):]|(?=\s))(?:\s+(.*))?$", re.IGNORECASE)
 _LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _TERMINAL = (".", "!", "?", ":", ";")
 

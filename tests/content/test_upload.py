@@ -293,3 +293,26 @@ def test_any_upload_is_a_pack_or_errors_never_an_exception(name: str, data: byte
     else:
         assert result.pack is not None and result.pack.questions and result.yaml_text
         assert parse_pack_text(result.yaml_text, file="again.yaml", default_id=result.pack.id).errors == []
+
+
+@pytest.mark.parametrize(
+    "numbered",
+    [
+        "## Q{n}: {q}",
+        "# {n} {q}",
+        "Question {n}. {q}",
+        "{n}) {q}",
+    ],
+)
+def test_common_ways_of_numbering_questions_are_read(numbered: str):
+    questions = ["What is a servo motor?", "What does a PID controller do?"]
+    answers = ["A motor with position feedback.", "It corrects an error: 1. now 2. before 3. next."]
+    text = "# Robotics\n\n" + "".join(
+        f"{numbered.format(n=n, q=q)}\n\n{a}\n\n" for n, (q, a) in enumerate(zip(questions, answers, strict=True), 1)
+    )
+    result = check_upload("robotics.md", text.encode())
+    assert result.errors == [], result.problems
+    assert [(q.id, q.question, q.answer) for q in result.pack.questions] == [
+        ("1", questions[0], answers[0]),
+        ("2", questions[1], answers[1]),
+    ]
