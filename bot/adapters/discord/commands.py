@@ -167,6 +167,10 @@ def build_course(adapter: DiscordAdapter, spec: CommandSpec) -> AppCommand:
     async def use(interaction: discord.Interaction, course: app_commands.Range[str, 1, 64], here: bool = False) -> None:
         await adapter.run_command(interaction, spec.name, _join("use", course, "here" if here else None))
 
+    @group.command(name="reset", description="Make this channel use the server's course again (admins)")
+    async def reset(interaction: discord.Interaction) -> None:
+        await adapter.run_command(interaction, spec.name, "reset")
+
     @group.command(name="upload", description="Upload a course: a Markdown Q&A document or a pack YAML (admins)")
     @app_commands.describe(file="The course document (.md or .yaml)")
     async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:

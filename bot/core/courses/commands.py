@@ -15,8 +15,8 @@ from bot.core.courses.model import MAX_UPLOAD_BYTES
 from bot.core.text import shorten
 from bot.core.types import Place, Reply, ReplyKind, User
 
-COURSE_USAGE = "/course list | use ID [here] | upload"
-ADMIN_SUBCOMMANDS = frozenset({"use", "upload"})
+COURSE_USAGE = "/course list | use ID [here] | reset | upload"
+ADMIN_SUBCOMMANDS = frozenset({"use", "reset", "upload"})
 UPLOAD_HOW = (
     "Upload a Markdown Q&A document or a course pack YAML: on Discord attach it to `/course upload`, "
     "on Slack run `/course upload` and pick the file, in the console type `/course upload PATH`."
@@ -45,6 +45,8 @@ class CourseCommands:
             return await self.list(place)
         if sub == "use":
             return await self.use(place, rest)
+        if sub == "reset":
+            return await self.reset(place)
         if sub == "upload":
             return Reply(title="/course upload", body=UPLOAD_HOW, kind=ReplyKind.USAGE)
         raise UsageError(f"Unknown `/course {shorten(sub, 20)}`.")
@@ -63,7 +65,8 @@ class CourseCommands:
         return Reply(
             title="Courses",
             body="\n".join(lines),
-            footer="Admins: `/course use ID` for the whole server, `/course use ID here` for this channel.",
+            footer="Admins: `/course use ID` for the whole server, `/course use ID here` for this channel, "
+            "`/course reset` to make it follow the server again.",
             kind=ReplyKind.INFO,
         )
 
@@ -86,6 +89,16 @@ class CourseCommands:
         return Reply(
             body=f"{where.capitalize()} now uses **{course.title}** (`{course.id}`): "
             f"`/ask`, quizzes and practice follow it.",
+            kind=ReplyKind.INFO,
+        )
+
+    async def reset(self, place: Place) -> Reply:
+        """``/course reset``: this channel uses the server's course again."""
+        if not place.channel_id or not await self.catalog.follow_space(place):
+            return Reply(body="This channel already uses the server's course.", kind=ReplyKind.INFO)
+        pack = self.catalog.pack(await self.catalog.space_course_id(place))
+        return Reply(
+            body=f"This channel uses the server's course again: **{pack.title}** (`{pack.id}`).",
             kind=ReplyKind.INFO,
         )
 

@@ -63,7 +63,7 @@ def course_ids(h) -> list[str]:
 
 async def test_an_admin_uploads_a_course_then_uses_it(fake, h):
     async with running(fake, h):
-        assert {o["name"] for o in fake.commands["course"]["options"]} == {"list", "use", "upload"}
+        assert {o["name"] for o in fake.commands["course"]["options"]} == {"list", "use", "reset", "upload"}
         upload = {o["name"]: o for o in fake.commands["course"]["options"]}["upload"]
         assert upload["options"][0]["type"] == 11 and upload["options"][0]["required"]
 

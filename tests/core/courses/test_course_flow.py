@@ -82,6 +82,13 @@ async def test_a_channel_can_use_another_course_than_its_space(h):
     assert "seasons the pasta" in answer.body
     listed = await h.command("/course list", place=ELSEWHERE)
     assert "`cooking` — Cooking basics (2 questions) ← used in this channel" in listed.body
+    refused = await h.command("/course reset", user=student(1), place=ELSEWHERE)
+    assert refused.kind == "error" and await h.bot.courses.course_id_for(ELSEWHERE) == "cooking"
+    reset = await h.command("/course reset", place=ELSEWHERE)
+    assert "server's course again: **Test course**" in reset.body
+    assert await h.bot.courses.course_id_for(ELSEWHERE) == "test"
+    again = await h.command("/course reset", place=ELSEWHERE)
+    assert "already uses the server's course" in again.body
 
 
 async def test_practice_cards_are_kept_per_course(h):
