@@ -248,6 +248,8 @@ class CourseUploadRow(Base):
     questions: Mapped[int] = mapped_column(Integer)
     uploaded_by: Mapped[str] = mapped_column(String(200))  # platform:user id of the admin
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    platform: Mapped[str] = mapped_column(String(32))  # the space that uploaded it: its owner
+    space_id: Mapped[str] = mapped_column(String(128))
 
     __table_args__ = (UniqueConstraint("course_id", "version", name="uq_course_uploads_version"),)
 

@@ -36,7 +36,8 @@ def insights_figure(report: InsightsReport, *, max_questions: int = MAX_QUESTION
     """The figure behind ``render_insights_png`` (for tests, or another format)."""
     fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     title = textwrap.shorten(report.course_title, 70, placeholder="…")
-    fig.suptitle(f"{title}: {textwrap.shorten(report.period_label, 40, placeholder='…')}", fontsize=15)
+    period = textwrap.shorten(report.period_label, 40, placeholder="…")
+    fig.suptitle(f"{title}: {period}", fontsize=15, parse_math=False)  # a course title may hold "$"
     hardest = report.hardest()
     if not hardest and not any(d.answers for d in report.per_day):
         _empty(fig)

@@ -24,6 +24,8 @@ def _stored(row) -> StoredCourse:  # type: ignore[no-untyped-def]
         questions=int(row.questions),
         uploaded_by=row.uploaded_by,
         uploaded_at=row.uploaded_at,
+        platform=row.platform,
+        space_id=row.space_id,
     )
 
 
@@ -81,6 +83,8 @@ class SqlCourseUploadRepository:
             questions=course.questions,
             uploaded_by=course.uploaded_by[:200],
             uploaded_at=course.uploaded_at,
+            platform=course.platform,
+            space_id=course.space_id,
         )
         try:
             with self.db.write() as conn:

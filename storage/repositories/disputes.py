@@ -4,6 +4,7 @@ decision is applied in one transaction that first claims the dispute (``status =
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,8 +18,10 @@ from bot.core.disputes.model import (
     DisputeCounts,
     DisputeStatus,
     GradedAnswer,
+    Grading,
     StreakEntry,
 )
+from bot.core.disputes.ports import DecideOutcome
 from bot.core.grade import Verdict
 from storage.db import Database
 from storage.models import answers, dispute_decisions, disputes, practice_reviews, quizzes, score_totals
@@ -119,6 +122,10 @@ _DISPUTE = select(
     func.coalesce(_of_quiz_answer(answers.c.points), 0).label("points"),
     _of_quiz_answer(answers.c.submitted_at).label("submitted_at"),
 )
+
+
+class _Stale(Exception):
+    """An answer's grade moved since the corrections were worked out."""
 
 
 class SqlDisputeRepository:
@@ -274,11 +281,24 @@ class SqlDisputeRepository:
         ]
 
     async def decide(
-        self, decision: Decision, corrections: list[Correction], practice_verdict: Verdict | None = None
-    ) -> bool:
-        return await self.db.run(self._decide, decision, corrections, practice_verdict)
+        self,
+        decision: Decision,
+        corrections: list[Correction],
+        practice_verdict: Verdict | None = None,
+        read: Mapping[int, Grading] | None = None,
+    ) -> DecideOutcome:
+        try:
+            return await self.db.run(self._decide, decision, corrections, practice_verdict, dict(read or {}))
+        except _Stale:
+            return "stale"
 
-    def _decide(self, decision: Decision, corrections: list[Correction], practice_verdict: Verdict | None) -> bool:
+    def _decide(
+        self,
+        decision: Decision,
+        corrections: list[Correction],
+        practice_verdict: Verdict | None,
+        read: dict[int, Grading],
+    ) -> DecideOutcome:
         with self.db.write() as conn:
             claimed = conn.execute(
                 update(disputes)
@@ -286,7 +306,8 @@ class SqlDisputeRepository:
                 .values(status=decision.status.value, decided_at=decision.decided_at)
             )
             if claimed.rowcount != 1:
-                return False  # decided by another admin first: nothing else changes
+                return "taken"  # decided by another admin first: nothing else changes
+            self._check_unchanged(conn, read)  # raises _Stale: the transaction is rolled back
             for correction in sorted(corrections, key=lambda c: c.answer_id):  # fixed order: no deadlocks
                 self._correct(conn, correction)
             if practice_verdict is not None:
@@ -310,7 +331,23 @@ class SqlDisputeRepository:
                     note=decision.note,
                 )
             )
-        return True
+        return "decided"
+
+    @staticmethod
+    def _check_unchanged(conn: Connection, read: dict[int, Grading]) -> None:
+        """Lock the answers the corrections were worked out from and check they are as read."""
+        if not read:
+            return
+        a = answers.c
+        rows = conn.execute(
+            select(a.id, a.verdict, a.points, a.streak)
+            .where(a.id.in_(sorted(read)))
+            .order_by(a.id)
+            .with_for_update()
+        ).all()
+        now = {int(r.id): (Verdict(r.verdict), int(r.points or 0), int(r.streak or 0)) for r in rows if r.verdict}
+        if now != read:
+            raise _Stale()
 
     @staticmethod
     def _correct(conn: Connection, c: Correction) -> None:
@@ -321,6 +358,8 @@ class SqlDisputeRepository:
                 answers.c.course_id,
                 answers.c.user_id,
                 answers.c.verdict,
+                answers.c.points,
+                answers.c.streak,
                 answers.c.submitted_at,
                 quizzes.c.question_id,
             )

@@ -82,7 +82,7 @@ def test_migration_0003_rolls_up_the_answers_graded_before_it(db_url):
                 ),
                 {"f": False, "t": NOW},
             )
-            for user, verdict in (("u1", "correct"), ("u2", "partial"), ("u3", "incorrect")):
+            for user, verdict in (("u1", "correct"), ("u2", "partial"), ("u3", "incorrect"), ("u4", "review")):
                 conn.execute(
                     text(
                         "INSERT INTO quiz_answers (quiz_id, platform, space_id, course_id, user_id, display_name, "
@@ -94,8 +94,11 @@ def test_migration_0003_rolls_up_the_answers_graded_before_it(db_url):
         upgrade(db)
         figures = asyncio.run(Repositories.build(db).insights.figures(Scope("discord", "g", "course", None)))
         (question,) = figures.per_question
-        assert (question.question_id, question.answers, question.correct, question.partial) == ("1.1", 3, 1, 1)
-        assert (question.students, figures.students, figures.answers) == (3, 3, 3)
-        assert figures.per_day == [(NOW.date(), 3)]
+        assert (question.question_id, question.answers, question.correct, question.partial) == ("1.1", 4, 1, 1)
+        assert (question.students, figures.students, figures.answers) == (4, 4, 4)
+        assert figures.per_day == [(NOW.date(), 4)]
+        with db.read() as conn:  # the answer the grader had left undecided now waits in the review queue
+            queued = conn.execute(text("SELECT user_id, opened_by, status FROM disputes")).all()
+        assert [tuple(row) for row in queued] == [("u4", "grader", "open")]
     finally:
         db.close()

@@ -39,6 +39,7 @@ class UploadOutcome:
     check: DocumentCheck
     course: Course | None = None
     conflict: bool = False
+    refused: str = ""  # why this space may not replace that course (it is another's, or the bot's own)
     added: int = 0
     changed: int = 0
     removed: int = 0
@@ -222,16 +223,19 @@ class CourseCatalog:
             return
         self._uploads_checked = self._monotonic()
         for course_id, version in (await self._uploads.versions()).items():
-            if version > self._versions.get(course_id, 0):
-                self._install(await self._uploads.history(course_id))
+            if version > self._versions.get(course_id, 0) and course_id not in self._files:
+                history = await self._uploads.history(course_id)
+                # parsing a few large documents takes a while: not on the event loop
+                self._install(history, await asyncio.to_thread(self._load_all, history))
 
-    def _install(self, history: list[StoredCourse]) -> CoursePack:
-        """Serve the newest version of an uploaded course, the older ones (and the file) as history."""
+    def _load_all(self, history: list[StoredCourse]) -> list[CoursePack]:
         assert self._documents is not None
-        packs = [self._documents.load(stored) for stored in history]
+        return [self._documents.load(stored) for stored in history]
+
+    def _install(self, history: list[StoredCourse], packs: list[CoursePack]) -> CoursePack:
+        """Serve the newest version of an uploaded course, the older ones as its history."""
         course_id = history[-1].course_id
-        earlier = ([self._files[course_id]] if course_id in self._files else []) + packs[:-1]
-        pack = with_history(packs[-1], earlier)
+        pack = with_history(packs[-1], packs[:-1])
         self._packs[course_id] = pack
         self._versions[course_id] = history[-1].version
         self._courses.pop(course_id, None)  # rebuilt on next use
@@ -240,6 +244,7 @@ class CourseCatalog:
     async def upload(
         self,
         user: User,
+        place: Place,
         filename: str,
         data: bytes,
         now: datetime,
@@ -247,7 +252,10 @@ class CourseCatalog:
         progress: Progress | None = None,
     ) -> UploadOutcome:
         """Check, embed, then store: nothing is stored unless the course is valid and its models built;
-        of two uploads of the same course at once, the first to store wins and the other is told."""
+        of two uploads of the same course at once, the first to store wins and the other is told.
+
+        A course belongs to the space that first uploaded it: another space's admins cannot replace it
+        (a bot serves many servers), and nobody replaces a course of the bot's own files from chat."""
         if self._uploads is None or self._documents is None:
             raise RuntimeError("this bot has no storage for uploaded courses")
         check = await asyncio.to_thread(self._documents.check, filename, data)
@@ -255,14 +263,19 @@ class CourseCatalog:
             return UploadOutcome(check)
         await self.refresh()
         fresh = check.pack
+        if fresh.id in self._files:
+            return UploadOutcome(check, refused="it comes with the bot's own course files")
+        stored_versions = await self._uploads.history(fresh.id)
+        if stored_versions and (stored_versions[0].platform, stored_versions[0].space_id) != (
+            place.platform,
+            place.space_id,
+        ):
+            return UploadOutcome(check, refused="it was uploaded from another server, which keeps it")
         base = self._versions.get(fresh.id, 0)
         old = self._packs.get(fresh.id)
         if progress is not None:
             await progress(f"Checked {len(fresh.questions)} questions of `{fresh.id}`; embedding them…")
-        history = ([self._files[fresh.id]] if fresh.id in self._files else []) + (
-            [self._documents.load(s) for s in await self._uploads.history(fresh.id)]
-        )
-        pack = with_history(fresh, history)
+        pack = with_history(fresh, await asyncio.to_thread(self._load_all, stored_versions))
         course = await self._make(pack, base + 1)
         stored = StoredCourse(
             course_id=fresh.id,
@@ -273,6 +286,8 @@ class CourseCatalog:
             questions=len(fresh.questions),
             uploaded_by=f"{user.platform}:{user.user_id}"[:200],
             uploaded_at=now,
+            platform=place.platform,
+            space_id=place.space_id,
         )
         if not await self._uploads.save(stored):
             return UploadOutcome(check, conflict=True)
@@ -287,4 +302,4 @@ class CourseCatalog:
             len(fresh.questions),
             stored.uploaded_by,
         )
-        return UploadOutcome(check, course, False, added, changed, removed)
+        return UploadOutcome(check, course, added=added, changed=changed, removed=removed)

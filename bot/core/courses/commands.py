@@ -124,7 +124,7 @@ class CourseCommands:
                 f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB. Nothing changed.",
                 kind=ReplyKind.ERROR,
             )
-        outcome = await self.catalog.upload(user, filename, data, self.clock(), progress=progress)
+        outcome = await self.catalog.upload(user, place, filename, data, self.clock(), progress=progress)
         return upload_reply(filename, outcome)
 
 
@@ -138,6 +138,13 @@ def upload_reply(filename: str, outcome: UploadOutcome) -> Reply:
         return Reply(
             title=f"{shorten(filename, 80)} was not uploaded",
             body="Nothing changed. Fix these and upload again:\n" + "\n".join(shown),
+            kind=ReplyKind.ERROR,
+        )
+    if outcome.refused:
+        return Reply(
+            title=f"{shorten(filename, 80)} was not uploaded",
+            body=f"This server cannot replace the course `{outcome.check.pack.id if outcome.check.pack else ''}`: "
+            f"{outcome.refused}. Give your course another `id` (in the YAML, or the file's name). Nothing changed.",
             kind=ReplyKind.ERROR,
         )
     if outcome.conflict or outcome.course is None:

@@ -51,6 +51,8 @@ class StoredCourse:
     questions: int
     uploaded_by: str
     uploaded_at: datetime
+    platform: str = ""  # the space it was first uploaded from owns it: only that space's admins
+    space_id: str = ""  # may upload a new version
 
 
 @dataclass(frozen=True)

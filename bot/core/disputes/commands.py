@@ -3,12 +3,15 @@ grade, and Accept as correct / Accept as partial / Reject on each item of ``/rev
 
 from __future__ import annotations
 
+import re
+
 from bot.core.commands import CommandSpec, UsageError
 from bot.core.disputes import replies
 from bot.core.disputes.service import DisputeService
 from bot.core.studybot import StudyBot
 from bot.core.types import ButtonAction, Place, Reply, User
 
+DISPUTE_ID = re.compile(r"#?[0-9]{1,18}")  # ASCII digits only: "²" is a digit to str.isdigit()
 DECISIONS = {
     ButtonAction.REVIEW_CORRECT: "correct",
     ButtonAction.REVIEW_PARTIAL: "partial",
@@ -50,7 +53,7 @@ class DisputeCommands:
         if not words:
             return await self.service.review(user, place)
         sub = words[0].lower()
-        if sub not in ("accept", "reject") or len(words) < 2 or not words[1].lstrip("#").isdigit():
+        if sub not in ("accept", "reject") or len(words) < 2 or not DISPUTE_ID.fullmatch(words[1]):
             raise UsageError("Say which dispute and what you decide, e.g. `/review accept 12 correct`.")
         dispute_id = int(words[1].lstrip("#"))
         if sub == "reject":
@@ -64,9 +67,9 @@ class DisputeCommands:
         outcome = DECISIONS[action]
 
         async def decide(user: User, place: Place, value: str, note: str) -> Reply:
-            if not value.strip().isdigit():
+            if not DISPUTE_ID.fullmatch(value.strip()):
                 return replies.no_such_dispute(0)
-            return await self.service.decide(user, place, int(value), outcome, note)
+            return await self.service.decide(user, place, int(value.strip().lstrip("#")), outcome, note)
 
         return decide
 

@@ -75,6 +75,9 @@ class Correction:
     feedback: str | None = None  # the disputed answer's, with the staff's note
 
 
+Grading = tuple[Verdict, int, int]  # an answer's (verdict, points, streak)
+
+
 @dataclass(frozen=True)
 class Decision:
     dispute_id: int

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.core.disputes.model import (
     AnswerKind,
@@ -12,9 +13,12 @@ from bot.core.disputes.model import (
     Dispute,
     DisputeCounts,
     GradedAnswer,
+    Grading,
     StreakEntry,
 )
 from bot.core.grade import Verdict
+
+DecideOutcome = Literal["decided", "taken", "stale"]
 
 
 class DisputeRepository(Protocol):
@@ -45,6 +49,8 @@ class DisputeRepository(Protocol):
         decision: Decision,
         corrections: list[Correction],
         practice_verdict: Verdict | None = None,
-    ) -> bool:
-        """Record the decision and apply the corrections in one transaction; ``False`` (nothing done)
-        when the dispute was decided already."""
+        read: Mapping[int, Grading] | None = None,
+    ) -> DecideOutcome:
+        """Record the decision and apply the corrections in one transaction. Nothing is done when the
+        dispute was decided already (``"taken"``) or an answer of ``read`` (answer id -> the grade the
+        corrections were worked out from) no longer has that grade (``"stale"``: work them out again)."""

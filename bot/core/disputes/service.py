@@ -21,6 +21,7 @@ from bot.core.disputes.model import (
     Dispute,
     DisputeStatus,
     GradedAnswer,
+    Grading,
     StreakEntry,
 )
 from bot.core.disputes.ports import DisputeRepository
@@ -35,6 +36,7 @@ from bot.core.types import REASON_CHARS, Place, Reply, User
 log = logging.getLogger(__name__)
 
 OUTCOMES = {"correct": Verdict.CORRECT, "partial": Verdict.PARTIAL}
+STALE_RETRIES = 5
 
 
 class DisputeService:
@@ -84,6 +86,9 @@ class DisputeService:
         if answer.user_id != user.user_id:
             return replies.not_yours()
         if answer.verdict is Verdict.REVIEW:
+            # queued when graded; if that failed (or it predates the queue), queue it now: no answer
+            # may wait for a decision nobody can make
+            await self.disputes.open(answer, "", "grader", self.clock())
             return replies.already_with_staff()
         if self.clock() - answer.graded_at > self.window:
             return replies.expired(self.window)
@@ -175,9 +180,10 @@ class DisputeService:
         after = self._verdict_after(dispute, outcome)
         status = DisputeStatus.REJECTED if outcome == "reject" else DisputeStatus.ACCEPTED
         corrections: list[Correction] = []
+        read: dict[int, Grading] = {}
         points_after = answer.points
         if answer.kind is AnswerKind.QUIZ and after is not answer.verdict:
-            corrections = await self._corrections(answer, after, note)
+            corrections, read = await self._corrections(answer, after, note)
             points_after = next((c.points for c in corrections if c.answer_id == answer.answer_id), answer.points)
         decision = Decision(
             dispute_id=dispute.id,
@@ -191,7 +197,15 @@ class DisputeService:
             note=note,
         )
         practice = after if answer.kind is AnswerKind.PRACTICE else None
-        if not await self.disputes.decide(decision, corrections, practice):
+        for _ in range(STALE_RETRIES):
+            outcome = await self.disputes.decide(decision, corrections, practice, read)
+            if outcome != "stale":
+                break
+            # another decision (or a grade) moved these answers meanwhile: work it out again
+            corrections, read = await self._corrections(answer, after, note)
+            points_after = next((c.points for c in corrections if c.answer_id == answer.answer_id), answer.points)
+            decision = replace(decision, points_after=points_after)
+        if outcome != "decided":
             return replies.decided_meanwhile(dispute.id)
         log.info("dispute decided dispute=%s status=%s by=%s", dispute.id, status.value, decision.decided_by)
         await self._tell_student(dispute, decision)
@@ -203,7 +217,10 @@ class DisputeService:
         # rejecting a student's dispute keeps the grade; rejecting an undecided answer marks it wrong
         return Verdict.INCORRECT if dispute.answer.verdict is Verdict.REVIEW else dispute.answer.verdict
 
-    async def _corrections(self, answer: GradedAnswer, after: Verdict, note: str) -> list[Correction]:
+    async def _corrections(
+        self, answer: GradedAnswer, after: Verdict, note: str
+    ) -> tuple[list[Correction], dict[int, Grading]]:
+        """The corrections, and the grades of every answer they were worked out from."""
         timezone = await self.spaces.timezone(answer.platform, answer.space_id) or self.default_timezone
         chain = await self.disputes.streak_chain(answer.answer_id)
         feedback = replies.reviewed_feedback(answer.feedback, after, note)
@@ -221,8 +238,10 @@ class DisputeService:
                     period_keys(answer.submitted_at or answer.graded_at, timezone),
                     feedback,
                 )
-            ]
-        return _recomputed(chain, answer.answer_id, after, timezone, feedback)
+            ], {answer.answer_id: (answer.verdict, answer.points, 0)}
+        # every answer of the chain was read to work these out: they must all still be as read
+        read = {e.answer_id: (e.verdict, e.points, e.streak) for e in chain if e.answer_id and e.verdict}
+        return _recomputed(chain, answer.answer_id, after, timezone, feedback), read
 
     async def _tell_student(self, dispute: Dispute, decision: Decision) -> None:
         answer = dispute.answer

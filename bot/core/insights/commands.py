@@ -11,9 +11,10 @@ from bot.core.types import Place, Reply, User
 def register(bot: StudyBot, service: InsightsService) -> None:
     async def insights(user: User, place: Place, args: str) -> Reply:
         try:
-            return await service.insights(place, args)
+            service.period(args)  # only a bad period is the user's mistake
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        return await service.insights(place, args)
 
     bot.router.register(
         CommandSpec(

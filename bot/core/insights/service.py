@@ -109,10 +109,13 @@ class InsightsService:
 
 
 def _gaps(declined: list[tuple[str, bytes]]):  # type: ignore[no-untyped-def]
-    if not declined:
+    rows = [(text, np.frombuffer(v, dtype=np.float16)) for text, v in declined]
+    if not rows:
         return []
-    vectors = np.vstack([np.frombuffer(v, dtype=np.float16) for _, v in declined]).astype(np.float32)
-    return group_by_meaning([text for text, _ in declined], vectors)
+    width = len(rows[0][1])  # the newest; vectors of an earlier model (another width) are left out
+    rows = [(text, v) for text, v in rows if len(v) == width]
+    vectors = np.vstack([v for _, v in rows]).astype(np.float32)
+    return group_by_meaning([text for text, _ in rows], vectors)
 
 
 def _report(pack: CoursePack, label: str, figures: Figures, gaps) -> InsightsReport:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ space, course, user); practice earns no leaderboard points.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -20,6 +21,8 @@ from bot.core.quiz.ports import PracticeRepository, ReviewAlgorithm, UndecidedLi
 from bot.core.quiz.worker import GradeBatcher
 from bot.core.text import MAX_ANSWER_CHARS, clean_text
 from bot.core.types import Place, Reply, User
+
+log = logging.getLogger(__name__)
 
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
@@ -142,7 +145,10 @@ class PracticeService:
         )
         review_id = await self.cards.save_review(updated, review)
         if grade.verdict is Verdict.REVIEW and self.undecided is not None:
-            await self.undecided.practice_answer_undecided(review_id, review, place.channel_id, user.display_name)
+            try:
+                await self.undecided.practice_answer_undecided(review_id, review, place.channel_id, user.display_name)
+            except Exception:  # the grade is saved; the student's /dispute queues it later
+                log.exception("queueing an undecided practice answer failed review=%s", review_id)
         self._shown.pop((place.platform, place.space_id, user.user_id), None)
         result = GradedResult(
             verdict=grade.verdict,

@@ -258,7 +258,7 @@ class QuizGradingWorker:
             if quiz is not None and record.result is not None and record.result.verdict is Verdict.REVIEW:
                 try:
                     await self.undecided.quiz_answer_undecided(record, quiz)
-                except Exception:  # the grade is saved; the queue entry can be made by /dispute
+                except Exception:  # the grade is saved; the student's /dispute queues it later
                     log.exception("queueing an undecided answer failed answer=%s", record.id)
 
     async def _question(self, quiz: Quiz) -> tuple[QAItem, Grader] | None:

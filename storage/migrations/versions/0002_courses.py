@@ -81,6 +81,8 @@ def upgrade() -> None:
         sa.Column("questions", sa.Integer(), nullable=False),
         sa.Column("uploaded_by", sa.String(200), nullable=False),
         sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("platform", sa.String(32), nullable=False),
+        sa.Column("space_id", sa.String(128), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_course_uploads")),
         sa.UniqueConstraint("course_id", "version", name="uq_course_uploads_version"),
     )

@@ -121,21 +121,31 @@ def upgrade() -> None:
 
 
 def _backfill() -> None:
-    """The rollups of the answers graded before this migration."""
+    """The rollups of the answers graded before this migration (UTC days, as the code keeps them), and
+    the queue entries of the answers the grader had left undecided."""
     graded = (
         "FROM quiz_answers a JOIN quizzes q ON q.id = a.quiz_id WHERE a.graded_at IS NOT NULL"
     )
+    postgres = op.get_bind().dialect.name == "postgresql"
+    day = "date(timezone('UTC', a.submitted_at))" if postgres else "date(a.submitted_at)"
     op.execute(
         "INSERT INTO answer_daily (platform, space_id, course_id, question_id, day, answers, correct, partial) "
-        "SELECT a.platform, a.space_id, a.course_id, q.question_id, date(a.submitted_at), count(*), "
+        f"SELECT a.platform, a.space_id, a.course_id, q.question_id, {day}, count(*), "
         "sum(CASE WHEN a.verdict = 'correct' THEN 1 ELSE 0 END), "
         f"sum(CASE WHEN a.verdict = 'partial' THEN 1 ELSE 0 END) {graded} "
-        "GROUP BY a.platform, a.space_id, a.course_id, q.question_id, date(a.submitted_at)"
+        f"GROUP BY a.platform, a.space_id, a.course_id, q.question_id, {day}"
     )
     op.execute(
         "INSERT INTO answer_students (platform, space_id, course_id, question_id, user_id, last_at) "
         f"SELECT a.platform, a.space_id, a.course_id, q.question_id, a.user_id, max(a.submitted_at) {graded} "
         "GROUP BY a.platform, a.space_id, a.course_id, q.question_id, a.user_id"
+    )
+    op.execute(
+        "INSERT INTO disputes (kind, answer_id, platform, space_id, course_id, channel_id, user_id, "
+        "display_name, question_id, answer, verdict, score, feedback, reason, opened_by, opened_at, status) "
+        "SELECT 'quiz', a.id, a.platform, a.space_id, a.course_id, q.channel_id, a.user_id, a.display_name, "
+        "q.question_id, a.answer, a.verdict, coalesce(a.score, 0), coalesce(a.feedback, ''), '', 'grader', "
+        f"a.graded_at, 'open' {graded} AND a.verdict = 'review'"
     )
 
 

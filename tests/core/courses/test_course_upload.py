@@ -173,3 +173,21 @@ async def test_the_console_uploads_a_file_by_path(h, tmp_path):
     missing = await console.handle(f"/course upload {tmp_path / 'nope.md'}")
     assert missing.kind == "error" and "Cannot read" in missing.body
     assert "embedding" in out.getvalue()
+
+
+async def test_a_course_belongs_to_the_server_that_uploaded_it(h, database):
+    assert (await upload(h, "robotics.md", ROBOTICS_V1)).title == "Course uploaded"
+    elsewhere = Place("discord", "another-guild", "chan")
+    before = row_counts(database)
+    taken = await h.bot.upload_course(ADMIN, elsewhere, "robotics.md", ROBOTICS_V2.encode())
+    assert taken.kind == "error" and "uploaded from another server" in taken.body
+    assert row_counts(database) == before
+    assert len(h.bot.courses.pack("robotics").questions) == 3  # still the first server's version
+
+
+async def test_the_bots_own_courses_cannot_be_replaced_from_chat(h, database):
+    before = row_counts(database)
+    pack = "id: test\ntitle: Hijacked\nquestions:\n  - id: '1'\n    question: What?\n    answer: That.\n"
+    reply = await upload(h, "test.yaml", pack)
+    assert reply.kind == "error" and "comes with the bot" in reply.body and "another `id`" in reply.body
+    assert row_counts(database) == before and h.bot.courses.pack("test").title == "Test course"

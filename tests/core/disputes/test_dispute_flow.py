@@ -194,3 +194,42 @@ async def test_a_decision_moves_points_in_the_week_the_answer_was_given(h):
     this_week = await h.repos.scores.leaderboard("discord", PLACE.space_id, "test", Period.WEEK, "2025-01-20", "u1")
     assert last_week.me is not None and last_week.me.points == 10
     assert this_week.me is None
+
+
+async def test_two_decisions_on_one_streak_at_once_both_count(h):
+    you = student(1)
+    await h.command("/quiz schedule 10:00")
+    h.clock.advance(hours=1)
+    graded = []
+    for text in ("no idea", "no idea", "right"):  # wrong, wrong, right: 0 + 0 + 10
+        graded.append((await graded_quiz_answer(h, you, text, scheduled=True))[1])
+        h.clock.advance(days=1)
+    h.clock.advance(days=-2)  # within the dispute window of the first
+    for reply in graded[:2]:
+        await h.bot.submit_answer(you, PLACE, ButtonAction.DISPUTE, dispute_value(reply), "")
+    first, second = (int(part.split("**")[0]) for part in (await h.command("/review")).body.split("**#")[1:3])
+    other_admin = User("discord", "admin2", "Admin 2", is_admin=True)
+    await asyncio.gather(
+        h.bot.submit_answer(ADMIN, PLACE, ButtonAction.REVIEW_CORRECT, str(first), ""),
+        h.bot.submit_answer(other_admin, PLACE, ButtonAction.REVIEW_CORRECT, str(second), ""),
+    )
+    # now right, right, right: 10 + (10 + 2) + (10 + 4), streaks 1, 2, 3
+    assert (await h.repos.scores.totals("discord", PLACE.space_id, "test", you.user_id)).points == 36
+    streaks = await h.repos.answers.user_streaks("discord", PLACE.space_id, "test", you.user_id, h.clock())
+    assert streaks[1] == 3
+
+
+async def test_an_undecided_answer_missing_from_the_queue_is_queued_when_disputed(h, database):
+    from sqlalchemy import text
+
+    await graded_quiz_answer(h, student(1), "unsure about this one")
+    with database.write() as conn:  # as if queueing it had failed when it was graded
+        conn.execute(text("DELETE FROM disputes"))
+    reply = await h.command("/dispute", user=student(1))
+    assert "already with the course staff" in reply.body
+    assert "left undecided by the grader" in (await h.command("/review")).body
+
+
+async def test_a_dispute_id_must_be_ascii_digits(h):
+    reply = await h.command("/review accept ² correct")
+    assert reply.kind == "usage" and "/review accept 12 correct" in reply.body
