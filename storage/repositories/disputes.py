@@ -349,14 +349,14 @@ class SqlDisputeRepository:
         if now != read:
             raise _Stale()
 
-    @staticmethod
-    def _correct(conn: Connection, c: Correction) -> None:
+    def _correct(self, conn: Connection, c: Correction) -> None:
         row = conn.execute(
             select(
                 answers.c.platform,
                 answers.c.space_id,
                 answers.c.course_id,
                 answers.c.user_id,
+                answers.c.display_name,
                 answers.c.verdict,
                 answers.c.points,
                 answers.c.streak,
@@ -373,18 +373,26 @@ class SqlDisputeRepository:
         conn.execute(update(answers).where(answers.c.id == c.answer_id).values(**values))
         if not (c.points_delta or c.correct_delta):
             return
+        # an upsert: if the space's timezone changed since the grading, the week or month bucket of the
+        # answer's time may not exist yet under today's boundaries; the correction must not be lost
         t = score_totals.c
         for period, key in c.period_keys.items():
+            ins = _insert(self.db, score_totals).values(
+                platform=row.platform,
+                space_id=row.space_id,
+                course_id=row.course_id,
+                period=period.value,
+                period_key=key,
+                user_id=row.user_id,
+                display_name=row.display_name,
+                points=c.points_delta,
+                answers=0,
+                correct=c.correct_delta,
+            )
             conn.execute(
-                update(score_totals)
-                .where(
-                    t.platform == row.platform,
-                    t.space_id == row.space_id,
-                    t.course_id == row.course_id,
-                    t.period == period.value,
-                    t.period_key == key,
-                    t.user_id == row.user_id,
+                ins.on_conflict_do_update(
+                    index_elements=["platform", "space_id", "course_id", "period", "period_key", "user_id"],
+                    set_={"points": t.points + ins.excluded.points, "correct": t.correct + ins.excluded.correct},
                 )
-                .values(points=t.points + c.points_delta, correct=t.correct + c.correct_delta)
             )
 

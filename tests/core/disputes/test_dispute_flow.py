@@ -233,3 +233,16 @@ async def test_an_undecided_answer_missing_from_the_queue_is_queued_when_dispute
 async def test_a_dispute_id_must_be_ascii_digits(h):
     reply = await h.command("/review accept ² correct")
     assert reply.kind == "usage" and "/review accept 12 correct" in reply.body
+
+
+async def test_a_decision_after_a_timezone_change_still_counts_its_points(h):
+    you = student(1)
+    h.clock.advance(days=6, hours=14)  # Sunday 19 Jan, 23:00 UTC
+    _, graded = await graded_quiz_answer(h, you, "no idea")
+    await h.bot.submit_answer(you, PLACE, ButtonAction.DISPUTE, dispute_value(graded), "")
+    await h.command("/quiz schedule 10:00 Asia/Tokyo")  # Sunday 23:00 UTC is Monday 08:00 in Tokyo
+    dispute_id = int((await h.command("/review")).body.split("**#")[1].split("**")[0])
+    await h.command(f"/review accept {dispute_id} correct")
+    tokyo_week = await h.repos.scores.leaderboard("discord", PLACE.space_id, "test", Period.WEEK, "2025-01-20", "u1")
+    assert tokyo_week.me is not None and tokyo_week.me.points == 10
+    assert (await h.repos.scores.totals("discord", PLACE.space_id, "test", you.user_id)).points == 10
