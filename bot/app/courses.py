@@ -72,7 +72,12 @@ def build_course_models(
         grader = MeaningGrader(pack.questions + pack.retired, course_embedder, query_embedder=embedder)
     finally:
         if cached:
-            log.info("course encoded course=%s items=%d newly_encoded=%d", pack.id, len(pack.questions), cached.misses)
+            log.info(
+                "course encoded course=%s items=%d newly_encoded=%d",
+                pack.id,
+                len(pack.questions),
+                cached.misses,
+            )
             cached.close()
     ask = AskService(
         index,
@@ -99,6 +104,7 @@ def model_builder(settings: Settings, embedder: Embedder, metrics: Metrics | Non
 def course_ask_factory(embedder: Embedder, settings: Settings) -> Callable[[CoursePack], AskService]:
     """``/ask`` for a pack as the bot would build it (same anchors, same threshold), for the separation
     report; course texts go through the embedding cache so a second check encodes nothing again."""
+
     def build(pack: CoursePack) -> AskService:
         cache = settings.resolved_cache_dir / "embeddings.sqlite3"
         threshold = course_threshold(pack, settings)

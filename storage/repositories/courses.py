@@ -38,7 +38,9 @@ class SqlCourseChoiceRepository:
         stmt = select(c.channel_id, c.course_id).where(c.platform == platform, c.space_id == space_id)
         return await self.db.query(stmt, lambda result: {channel: course for channel, course in result})
 
-    async def choose(self, platform: str, space_id: str, channel_id: str, course_id: str, now: datetime) -> None:
+    async def choose(
+        self, platform: str, space_id: str, channel_id: str, course_id: str, now: datetime
+    ) -> None:
         ins = _insert(self.db, course_choices).values(
             platform=platform, space_id=space_id, channel_id=channel_id, course_id=course_id, updated_at=now
         )

@@ -106,6 +106,8 @@ _QUIZ_ANSWER = (
     .join(quizzes, quizzes.c.id == answers.c.quiz_id)
     .where(answers.c.graded_at.is_not(None))
 )
+
+
 # the points a dispute shows: the quiz answer's now, 0 for practice
 def _of_quiz_answer(column: Any) -> Any:
     """``column`` of the quiz answer a dispute is about (NULL for a practice answer)."""
@@ -211,7 +213,9 @@ class SqlDisputeRepository:
         d = disputes.c
         stmt = (
             select(d.status, func.count())
-            .where(d.platform == platform, d.space_id == space_id, d.user_id == user_id, d.opened_by == "student")
+            .where(
+                d.platform == platform, d.space_id == space_id, d.user_id == user_id, d.opened_by == "student"
+            )
             .group_by(d.status)
         )
         found = await self.db.query(stmt, lambda result: {status: int(n) for status, n in result})
@@ -308,8 +312,7 @@ class SqlDisputeRepository:
             if claimed.rowcount != 1:
                 return "taken"  # decided by another admin first: nothing else changes
             self._check_unchanged(conn, read)  # raises _Stale: the transaction is rolled back
-            for correction in sorted(corrections, key=lambda c: c.answer_id):  # fixed order: no deadlocks
-                self._correct(conn, correction)
+            self._apply(conn, corrections)
             if practice_verdict is not None:
                 answer_id = conn.execute(
                     select(disputes.c.answer_id).where(disputes.c.id == decision.dispute_id)
@@ -345,54 +348,91 @@ class SqlDisputeRepository:
             .order_by(a.id)
             .with_for_update()
         ).all()
-        now = {int(r.id): (Verdict(r.verdict), int(r.points or 0), int(r.streak or 0)) for r in rows if r.verdict}
+        now = {
+            int(r.id): (Verdict(r.verdict), int(r.points or 0), int(r.streak or 0)) for r in rows if r.verdict
+        }
         if now != read:
             raise _Stale()
 
-    def _correct(self, conn: Connection, c: Correction) -> None:
-        row = conn.execute(
-            select(
-                answers.c.platform,
-                answers.c.space_id,
-                answers.c.course_id,
-                answers.c.user_id,
-                answers.c.display_name,
-                answers.c.verdict,
-                answers.c.points,
-                answers.c.streak,
-                answers.c.submitted_at,
-                quizzes.c.question_id,
+    def _apply(self, conn: Connection, corrections: list[Correction]) -> None:
+        """The answers, then the leaderboard totals, then the insight rollups, each in a fixed order:
+        the order the grading transaction locks them in, so the two never deadlock."""
+        ordered = sorted(corrections, key=lambda c: c.answer_id)
+        rows = {
+            int(row.id): row
+            for row in conn.execute(
+                select(
+                    answers.c.id,
+                    answers.c.platform,
+                    answers.c.space_id,
+                    answers.c.course_id,
+                    answers.c.user_id,
+                    answers.c.display_name,
+                    answers.c.verdict,
+                    answers.c.submitted_at,
+                    quizzes.c.question_id,
+                )
+                .join(quizzes, quizzes.c.id == answers.c.quiz_id)
+                .where(answers.c.id.in_([c.answer_id for c in ordered]))
             )
-            .join(quizzes, quizzes.c.id == answers.c.quiz_id)
-            .where(answers.c.id == c.answer_id)
-        ).one()
-        move_verdict(conn, row, Verdict(row.verdict), c.verdict)
-        values: dict[str, object] = {"verdict": c.verdict.value, "points": c.points, "bonus": c.bonus, "streak": c.streak}
-        if c.feedback is not None:
-            values["feedback"] = c.feedback
-        conn.execute(update(answers).where(answers.c.id == c.answer_id).values(**values))
-        if not (c.points_delta or c.correct_delta):
-            return
-        # an upsert: if the space's timezone changed since the grading, the week or month bucket of the
-        # answer's time may not exist yet under today's boundaries; the correction must not be lost
+        }
+        for c in ordered:
+            values: dict[str, object] = {
+                "verdict": c.verdict.value,
+                "points": c.points,
+                "bonus": c.bonus,
+                "streak": c.streak,
+            }
+            if c.feedback is not None:
+                values["feedback"] = c.feedback
+            conn.execute(update(answers).where(answers.c.id == c.answer_id).values(**values))
+        totals = sorted(
+            (
+                self._totals_delta(rows[c.answer_id], c, period.value, key)
+                for c in ordered
+                for period, key in c.period_keys.items()
+                if c.points_delta or c.correct_delta
+            ),
+            key=lambda v: (
+                v["platform"],
+                v["space_id"],
+                v["course_id"],
+                v["period"],
+                v["period_key"],
+                v["user_id"],
+            ),
+        )
         t = score_totals.c
-        for period, key in c.period_keys.items():
-            ins = _insert(self.db, score_totals).values(
-                platform=row.platform,
-                space_id=row.space_id,
-                course_id=row.course_id,
-                period=period.value,
-                period_key=key,
-                user_id=row.user_id,
-                display_name=row.display_name,
-                points=c.points_delta,
-                answers=0,
-                correct=c.correct_delta,
-            )
+        for values in totals:
+            # an upsert: if the space's timezone changed since the grading, the week or month bucket of the
+            # answer's time may not exist yet under today's boundaries; the correction must not be lost
+            ins = _insert(self.db, score_totals).values(**values)
             conn.execute(
                 ins.on_conflict_do_update(
                     index_elements=["platform", "space_id", "course_id", "period", "period_key", "user_id"],
-                    set_={"points": t.points + ins.excluded.points, "correct": t.correct + ins.excluded.correct},
+                    set_={
+                        "points": t.points + ins.excluded.points,
+                        "correct": t.correct + ins.excluded.correct,
+                    },
                 )
             )
+        for c in sorted(
+            ordered, key=lambda c: (rows[c.answer_id].question_id, rows[c.answer_id].submitted_at)
+        ):
+            row = rows[c.answer_id]
+            move_verdict(conn, row, Verdict(row.verdict), c.verdict)
 
+    @staticmethod
+    def _totals_delta(row: Row, c: Correction, period: str, key: str) -> dict[str, object]:
+        return {
+            "platform": row.platform,
+            "space_id": row.space_id,
+            "course_id": row.course_id,
+            "period": period,
+            "period_key": key,
+            "user_id": row.user_id,
+            "display_name": row.display_name,
+            "points": c.points_delta,
+            "answers": 0,
+            "correct": c.correct_delta,
+        }

@@ -77,12 +77,16 @@ class SqlInsightsRepository:
             in_days = and_(in_days, daily.day >= day_from)
         recent = _in(answer_students, scope, students.last_at)
         per_question = (
-            select(daily.question_id, func.sum(daily.answers), func.sum(daily.correct), func.sum(daily.partial))
+            select(
+                daily.question_id, func.sum(daily.answers), func.sum(daily.correct), func.sum(daily.partial)
+            )
             .where(in_days)
             .group_by(daily.question_id)
         )
         per_student = select(students.question_id, func.count()).where(recent).group_by(students.question_id)
-        per_day = select(daily.day, func.sum(daily.answers)).where(in_days).group_by(daily.day).order_by(daily.day)
+        per_day = (
+            select(daily.day, func.sum(daily.answers)).where(in_days).group_by(daily.day).order_by(daily.day)
+        )
         everyone = select(func.count(students.user_id.distinct())).where(recent)
         d = disputes.c
         opened = select(
@@ -119,7 +123,12 @@ class SqlInsightsRepository:
         c = ask_log.c
         stmt = (
             select(c.query, c.vector)
-            .where(_in(ask_log, scope, c.asked_at), c.declined.is_(True), c.query.is_not(None), c.vector.is_not(None))
+            .where(
+                _in(ask_log, scope, c.asked_at),
+                c.declined.is_(True),
+                c.query.is_not(None),
+                c.vector.is_not(None),
+            )
             .order_by(c.asked_at.desc(), c.id.desc())
             .limit(limit)
         )

@@ -30,8 +30,13 @@ def add_to_rollups(db: Database, conn: Connection, graded: Sequence[tuple[Any, V
         scope = (row.platform, row.space_id, row.course_id, row.question_id)
         entry = daily.setdefault(
             (*scope, _day(row.submitted_at)),
-            dict(zip(("platform", "space_id", "course_id", "question_id"), scope, strict=True),
-                 day=_day(row.submitted_at), answers=0, correct=0, partial=0),
+            dict(
+                zip(("platform", "space_id", "course_id", "question_id"), scope, strict=True),
+                day=_day(row.submitted_at),
+                answers=0,
+                correct=0,
+                partial=0,
+            ),
         )
         entry["answers"] += 1
         entry["correct"] += int(verdict is Verdict.CORRECT)

@@ -54,7 +54,9 @@ class MemoryChoices:
     async def choices(self, platform: str, space_id: str) -> dict[str, str]:
         return dict(self._choices.get((platform, space_id), {}))
 
-    async def choose(self, platform: str, space_id: str, channel_id: str, course_id: str, now: datetime) -> None:
+    async def choose(
+        self, platform: str, space_id: str, channel_id: str, course_id: str, now: datetime
+    ) -> None:
         self._choices.setdefault((platform, space_id), {})[channel_id] = course_id
 
     async def clear_channel(self, platform: str, space_id: str, channel_id: str) -> bool:
@@ -90,6 +92,7 @@ class CourseCatalog:
         self._building: dict[str, asyncio.Lock] = {}
         self._choice_cache: dict[tuple[str, str], tuple[float, dict[str, str]]] = {}
         self._uploads_checked = float("-inf")
+        self._shadowed: set[str] = set()  # uploaded ids a course file of the same id hides
 
     # --- what the catalog holds ----------------------------------------------------------------------
     @property
@@ -179,7 +182,9 @@ class CourseCatalog:
         course_id = chosen.get(place.channel_id) if place.channel_id else None
         return course_id if course_id in self._packs else None
 
-    async def choose(self, place: Place, course_id: str, now: datetime, *, channel_only: bool = False) -> Course:
+    async def choose(
+        self, place: Place, course_id: str, now: datetime, *, channel_only: bool = False
+    ) -> Course:
         """Make ``course_id`` the space's course (or this channel's only); builds its models first, so
         the first question after a switch is answered at once."""
         course = await self.get(course_id)
@@ -223,7 +228,16 @@ class CourseCatalog:
             return
         self._uploads_checked = self._monotonic()
         for course_id, version in (await self._uploads.versions()).items():
-            if version > self._versions.get(course_id, 0) and course_id not in self._files:
+            if course_id in self._files:
+                if course_id not in self._shadowed:  # say it once, not at every refresh
+                    self._shadowed.add(course_id)
+                    log.warning(
+                        "uploaded course hidden by a course file with the same id course=%s: "
+                        "the file is served; rename one of them",
+                        course_id,
+                    )
+                continue
+            if version > self._versions.get(course_id, 0):
                 history = await self._uploads.history(course_id)
                 # parsing a few large documents takes a while: not on the event loop
                 self._install(history, await asyncio.to_thread(self._load_all, history))

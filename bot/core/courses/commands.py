@@ -83,7 +83,9 @@ class CourseCommands:
                 body=f"There is no course `{shorten(course_id, 64)}`. Courses: {known}.", kind=ReplyKind.ERROR
             )
         if here and not place.channel_id:
-            return Reply(body="`here` needs a channel: run it in the channel to change.", kind=ReplyKind.ERROR)
+            return Reply(
+                body="`here` needs a channel: run it in the channel to change.", kind=ReplyKind.ERROR
+            )
         course = await self.catalog.choose(place, course_id, self.clock(), channel_only=here)
         where = "this channel" if here else "this server"
         return Reply(

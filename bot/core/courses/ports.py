@@ -20,7 +20,9 @@ class CourseChoiceRepository(Protocol):
     async def choices(self, platform: str, space_id: str) -> dict[str, str]:
         """channel id -> course id chosen for the space (key ``""``) and for its channels."""
 
-    async def choose(self, platform: str, space_id: str, channel_id: str, course_id: str, now: datetime) -> None:
+    async def choose(
+        self, platform: str, space_id: str, channel_id: str, course_id: str, now: datetime
+    ) -> None:
         """``channel_id`` ``""`` chooses for the whole space."""
 
     async def clear_channel(self, platform: str, space_id: str, channel_id: str) -> bool: ...

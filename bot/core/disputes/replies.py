@@ -49,7 +49,9 @@ def already_with_staff() -> Reply:
 
 def expired(window: timedelta) -> Reply:
     days = window.days or 1
-    return _error(f"Grades can be disputed for {days} day{'s' if days != 1 else ''} after grading; this one is older.")
+    return _error(
+        f"Grades can be disputed for {days} day{'s' if days != 1 else ''} after grading; this one is older."
+    )
 
 
 def already_disputed() -> Reply:
@@ -57,7 +59,9 @@ def already_disputed() -> Reply:
 
 
 def reason_too_long() -> Reply:
-    return Reply(body=f"Please keep it under {REASON_CHARS} characters. Nothing was sent.", kind=ReplyKind.USAGE)
+    return Reply(
+        body=f"Please keep it under {REASON_CHARS} characters. Nothing was sent.", kind=ReplyKind.USAGE
+    )
 
 
 def admins_only() -> Reply:
@@ -76,6 +80,15 @@ def decided_meanwhile(dispute_id: int) -> Reply:
     return _error(f"Another admin decided dispute #{dispute_id} a moment ago; your decision was not applied.")
 
 
+def busy(dispute_id: int) -> Reply:
+    return Reply(
+        body=f"The student's answers changed while dispute #{dispute_id} was being decided, so nothing was "
+        "changed. Please decide it again in a moment.",
+        kind=ReplyKind.ERROR,
+        retry=True,
+    )
+
+
 def dispute_opened(dispute: Dispute) -> Reply:
     return Reply(
         title=f"Dispute #{dispute.id} sent",
@@ -90,12 +103,18 @@ def review_queue(waiting: list[Dispute], total: int) -> Reply:
         return Reply(title="Review", body="No open disputes. Nothing waits for you.", kind=ReplyKind.INFO)
     parts = [review_item_text(d) for d in waiting]
     more = total - len(waiting)
-    footer = "Decide with the buttons, or `/review accept ID correct|partial [NOTE]`, `/review reject ID [NOTE]`."
+    footer = (
+        "Decide with the buttons, or `/review accept ID correct|partial [NOTE]`, `/review reject ID [NOTE]`."
+    )
     if more:
         footer = f"{more} more after these. " + footer
     buttons = tuple(b for d in waiting for b in review_buttons(d))
     return Reply(
-        title=f"Review · {total} open", body="\n\n".join(parts), footer=footer, buttons=buttons, kind=ReplyKind.INFO
+        title=f"Review · {total} open",
+        body="\n\n".join(parts),
+        footer=footer,
+        buttons=buttons,
+        kind=ReplyKind.INFO,
     )
 
 

@@ -85,6 +85,8 @@ class DisputeService:
             return replies.no_such_answer()
         if answer.user_id != user.user_id:
             return replies.not_yours()
+        if not answer.display_name:  # practice answers keep no name
+            answer = replace(answer, display_name=user.display_name)
         if answer.verdict is Verdict.REVIEW:
             # queued when graded; if that failed (or it predates the queue), queue it now: no answer
             # may wait for a decision nobody can make
@@ -92,8 +94,6 @@ class DisputeService:
             return replies.already_with_staff()
         if self.clock() - answer.graded_at > self.window:
             return replies.expired(self.window)
-        if not answer.display_name:  # practice answers keep no name
-            answer = replace(answer, display_name=user.display_name)
         dispute = await self.disputes.open(answer, text, "student", self.clock())
         if dispute is None:
             return replies.already_disputed()
@@ -184,7 +184,9 @@ class DisputeService:
         points_after = answer.points
         if answer.kind is AnswerKind.QUIZ and after is not answer.verdict:
             corrections, read = await self._corrections(answer, after, note)
-            points_after = next((c.points for c in corrections if c.answer_id == answer.answer_id), answer.points)
+            points_after = next(
+                (c.points for c in corrections if c.answer_id == answer.answer_id), answer.points
+            )
         decision = Decision(
             dispute_id=dispute.id,
             decided_by=f"{admin.platform}:{admin.user_id}",
@@ -203,8 +205,11 @@ class DisputeService:
                 break
             # another decision (or a grade) moved these answers meanwhile: work it out again
             corrections, read = await self._corrections(answer, after, note)
-            points_after = next((c.points for c in corrections if c.answer_id == answer.answer_id), answer.points)
-            decision = replace(decision, points_after=points_after)
+            before = read.get(answer.answer_id, (answer.verdict, answer.points, 0))[1]
+            points_after = next((c.points for c in corrections if c.answer_id == answer.answer_id), before)
+            decision = replace(decision, points_before=before, points_after=points_after)
+        if outcome == "stale":  # the student's answers kept moving (a busy quiz): nothing was changed
+            return replies.busy(dispute.id)
         if outcome != "decided":
             return replies.decided_meanwhile(dispute.id)
         log.info("dispute decided dispute=%s status=%s by=%s", dispute.id, status.value, decision.decided_by)

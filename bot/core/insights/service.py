@@ -65,7 +65,13 @@ class InsightsService:
         try:
             now = self.clock()
             await self.store.record_ask(
-                place.platform, place.space_id, course_id, now, result.abstained, result.query if keep else None, vector
+                place.platform,
+                place.space_id,
+                course_id,
+                now,
+                result.abstained,
+                result.query if keep else None,
+                vector,
             )
             if self._purged is None or now - self._purged >= PURGE_EVERY:
                 self._purged = now
@@ -95,7 +101,9 @@ class InsightsService:
         attachments: tuple[Attachment, ...] = ()
         if self.chart is not None and report.answers:
             png = await asyncio.to_thread(self.chart, report)
-            attachments = (Attachment("insights.png", png, f"Accuracy per question and answers per day, {label}"),)
+            attachments = (
+                Attachment("insights.png", png, f"Accuracy per question and answers per day, {label}"),
+            )
         return Reply(body=report_text(report), attachments=attachments, kind=ReplyKind.INFO)
 
     def period(self, word: str) -> tuple[datetime | None, str]:
@@ -123,7 +131,9 @@ def _report(pack: CoursePack, label: str, figures: Figures, gaps) -> InsightsRep
     for f in figures.per_question:
         item = pack.get(f.question_id)
         question = item.question if item else f"question {f.question_id} (removed)"
-        per_question.append(QuestionStats(f.question_id, question, f.answers, f.correct, f.partial, f.students))
+        per_question.append(
+            QuestionStats(f.question_id, question, f.answers, f.correct, f.partial, f.students)
+        )
     return InsightsReport(
         course_title=pack.title,
         period_label=label,
