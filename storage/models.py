@@ -136,7 +136,6 @@ class AnswerRow(Base):
     __table_args__ = (
         UniqueConstraint("quiz_id", "platform", "user_id", name="uq_quiz_answers_one_per_user"),
         Index("ix_quiz_answers_user", "platform", "space_id", "course_id", "user_id"),
-        Index("ix_quiz_answers_course_time", "platform", "space_id", "course_id", "submitted_at"),
         Index(
             "ix_quiz_answers_ungraded",
             "id",

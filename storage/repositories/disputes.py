@@ -29,20 +29,31 @@ from storage.repositories._common import _insert, first
 from storage.repositories.rollups import move_verdict
 
 
-def _quiz_answer(row: Row) -> GradedAnswer:
+def _graded(row: Row, kind: AnswerKind, answer_id: int, **differing: Any) -> GradedAnswer:
+    """A ``GradedAnswer`` from a quiz answer, practice review or dispute row: the columns they share,
+    and ``differing`` (channel, name, text, feedback, points, times) as each row holds them."""
     return GradedAnswer(
-        kind=AnswerKind.QUIZ,
-        answer_id=int(row.id),
+        kind=kind,
+        answer_id=answer_id,
         platform=row.platform,
         space_id=row.space_id,
         course_id=row.course_id,
-        channel_id=row.channel_id,
         user_id=row.user_id,
-        display_name=row.display_name,
         question_id=row.question_id,
-        text=row.answer,
         verdict=Verdict(row.verdict),
         score=int(row.score),
+        **differing,
+    )
+
+
+def _quiz_answer(row: Row) -> GradedAnswer:
+    return _graded(
+        row,
+        AnswerKind.QUIZ,
+        int(row.id),
+        channel_id=row.channel_id,
+        display_name=row.display_name,
+        text=row.answer,
         feedback=row.feedback or "",
         points=int(row.points or 0),
         graded_at=row.graded_at,
@@ -51,19 +62,13 @@ def _quiz_answer(row: Row) -> GradedAnswer:
 
 
 def _practice_answer(row: Row) -> GradedAnswer:
-    return GradedAnswer(
-        kind=AnswerKind.PRACTICE,
-        answer_id=int(row.id),
-        platform=row.platform,
-        space_id=row.space_id,
-        course_id=row.course_id,
+    return _graded(
+        row,
+        AnswerKind.PRACTICE,
+        int(row.id),
         channel_id="",
-        user_id=row.user_id,
-        display_name="",
-        question_id=row.question_id,
+        display_name="",  # practice keeps no name: the disputing student's is used
         text=row.answer or "",
-        verdict=Verdict(row.verdict),
-        score=int(row.score),
         feedback=row.feedback or "",
         points=0,
         graded_at=row.reviewed_at,
@@ -72,19 +77,13 @@ def _practice_answer(row: Row) -> GradedAnswer:
 
 
 def _dispute(row: Row) -> Dispute:
-    answer = GradedAnswer(
-        kind=AnswerKind(row.kind),
-        answer_id=int(row.answer_id),
-        platform=row.platform,
-        space_id=row.space_id,
-        course_id=row.course_id,
+    answer = _graded(
+        row,
+        AnswerKind(row.kind),
+        int(row.answer_id),
         channel_id=row.channel_id,
-        user_id=row.user_id,
         display_name=row.display_name,
-        question_id=row.question_id,
         text=row.answer,
-        verdict=Verdict(row.verdict),
-        score=int(row.score),
         feedback=row.feedback,
         points=int(row.points),
         graded_at=row.opened_at,

@@ -42,10 +42,6 @@ class GradedAnswer:
     graded_at: datetime
     submitted_at: datetime | None = None
 
-    @property
-    def ref(self) -> str:
-        """What a "Dispute this grade" button carries."""
-        return f"{self.kind.value}:{self.answer_id}"
 
 
 @dataclass(frozen=True)

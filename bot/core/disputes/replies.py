@@ -19,10 +19,6 @@ DISPUTE_USAGE = "/dispute [REASON]"
 REVIEW_USAGE = "/review | /review accept ID correct|partial [NOTE] | /review reject ID [NOTE]"
 
 
-def dispute_button(ref: str) -> Button:
-    return Button("Dispute this grade", ButtonAction.DISPUTE, ref)
-
-
 def _error(body: str) -> Reply:
     return Reply(body=body, kind=ReplyKind.ERROR)
 

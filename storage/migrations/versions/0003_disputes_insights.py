@@ -33,9 +33,6 @@ def question_key() -> list[sa.Column]:
 def upgrade() -> None:
     op.add_column("practice_reviews", text("answer", nullable=True))
     op.add_column("practice_reviews", text("feedback", nullable=True))
-    op.create_index(
-        "ix_quiz_answers_course_time", "quiz_answers", ["platform", "space_id", "course_id", "submitted_at"]
-    )
     op.create_table(
         "disputes",
         sa.Column("id", ID, autoincrement=True, nullable=False),
@@ -155,7 +152,6 @@ def downgrade() -> None:
     op.drop_table("ask_log")
     op.drop_table("dispute_decisions")
     op.drop_table("disputes")
-    op.drop_index("ix_quiz_answers_course_time", table_name="quiz_answers")
     with op.batch_alter_table("practice_reviews") as batch:
         batch.drop_column("feedback")
         batch.drop_column("answer")
