@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import pairwise
 
 from bot.core.answer_checks import STOPWORDS
 from bot.core.lexical import stem
@@ -70,7 +71,7 @@ class Novelty:
             words = _WORD.findall(text.lower())
             for word in words:
                 course |= _keys(word)
-            for first, second in zip(words, words[1:], strict=False):
+            for first, second in pairwise(words):
                 course |= _keys(first + second)
         self._course = frozenset(course)
         self._english = english if isinstance(english, frozenset) else frozenset(english)
@@ -102,16 +103,16 @@ class Novelty:
         )
         return not general or bool(_keys(token.replace("-", "")) & self._anchor)
 
+    def content_words(self, text: str) -> list[str]:
+        """The query's words less the common ones: what it is about."""
+        return [w for w in _TOKEN.findall(text.lower()) if len(w) > 1 and w not in self._common]
+
     def novel_words(self, text: str) -> list[str]:
         """The query's novel words, or none when the query is too long to be about what it names."""
-        words = [w for w in _TOKEN.findall(text.lower()) if len(w) > 1 and w not in self._common]
-        if len(words) > MAX_TOPIC_WORDS:
-            return []
-        return [w for w in words if self.is_novel(w)]
+        words = self.content_words(text)
+        return [w for w in words if self.is_novel(w)] if len(words) <= MAX_TOPIC_WORDS else []
 
     def share(self, text: str) -> float:
         """Share of the query's content words that are novel (0 for a long query, see the module)."""
-        words = [w for w in _TOKEN.findall(text.lower()) if len(w) > 1 and w not in self._common]
-        if not words or len(words) > MAX_TOPIC_WORDS:
-            return 0.0
-        return sum(1 for w in words if self.is_novel(w)) / len(words)
+        words = self.content_words(text)
+        return len(self.novel_words(text)) / len(words) if words else 0.0
