@@ -106,3 +106,15 @@ def test_novelty_lowers_a_generic_match_below_the_threshold():
     result = aware.ask_many([query])[0]
     assert result.abstained and result.score == plain.ask_many([query])[0].score  # raw score reported
     assert not aware.ask_many(["what is the transformer"])[0].abstained
+
+
+def test_chat_words_british_spellings_abbreviations_and_typos_are_not_novel():
+    course = [*COURSE, "Tune the hyperparameters of a tokenization step.", "An important point."]
+    n = Novelty(course, ANCHORS, english=ENGLISH | {"versus"}, common=COMMON | {"important"})
+    assert n.novel_words("rnn vs transformer lol") == []  # chat words name no topic
+    assert n.novel_words("tokenisation") == []  # the British spelling of a course word
+    assert n.novel_words("hyperparams") == []  # short for a course word
+    assert n.novel_words("importent transformer") == []  # one edit from a common word
+    assert n.novel_words("norm") == ["norm"]  # too short to abbreviate "normal..." (not in the course here)
+    assert n.novel_words("backprop") == ["backprop"]  # no course or common word one edit away
+    assert n.novel_words("wordpiece") == ["wordpiece"]
