@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.app.settings import Settings, StartupError
-from bot.core.ask import DEFAULT_THRESHOLD, AskService, course_speller
+from bot.core.ask import DEFAULT_THRESHOLD, AskService, course_novelty, course_speller
 from bot.core.courses.catalog import CourseCatalog
 from bot.core.courses.model import DocumentCheck, StoredCourse
 from bot.core.courses.ports import ModelBuilder
@@ -23,7 +23,7 @@ from bot.core.search import SemanticIndex
 from content.errors import PackError
 from content.loader import load_pack
 from content.topics import load_off_course_topics
-from content.vocabulary import load_english_words
+from content.vocabulary import load_common_words, load_english_words
 
 if TYPE_CHECKING:
     from storage.repositories import Repositories
@@ -79,12 +79,14 @@ def build_course_models(
                 cached.misses,
             )
             cached.close()
+    english = load_english_words()
     ask = AskService(
         index,
         embedder,
         DEFAULT_THRESHOLD if threshold is None else threshold,
         off_course=anchors,
-        speller=course_speller(pack.questions, topics, load_english_words()),
+        speller=course_speller(pack.questions, topics, english),
+        novelty=course_novelty(pack.questions, topics, english=english, common=load_common_words()),
     )
     return ask, grader
 

@@ -5,6 +5,9 @@ Three signals decide, each cheap:
 - "none of the above" anchors: general topics a course pack usually does not cover (dropout, GANs,
   the weather...). A query closer to one of them than to any course item is declined. Anchors close
   to a course question are dropped at start, so a course that covers such a topic still answers it;
+- lexical novelty (``bot.core.novelty``): a short query that names a technical concept the course's
+  texts never mention ("layer norm", "zero-shot") has its best score lowered before both tests above,
+  so only a strong semantic match still answers it;
 - contrast words, then word overlap, to break near-ties the embedding cannot see ("batch too small" vs
   "too large", see ``bot.core.contrast``).
 
@@ -22,6 +25,7 @@ import numpy as np
 
 from bot.core.contrast import directions, opposed
 from bot.core.lexical import Lexicon
+from bot.core.novelty import Novelty
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
 from bot.core.search import Hit, SemanticIndex
@@ -39,6 +43,9 @@ ANCHOR_PRUNE = 0.6  # an anchor this similar to a course question is a course to
 # An anchor this close to the best item declines the query: a near tie goes to the anchor, because an
 # item's score is the best of its many views while an anchor is one short text.
 ANCHOR_MARGIN = -0.02
+# The best score is lowered by this times the share of the query's words that are novel (see
+# bot.core.novelty) before the threshold and anchor tests: one novel word of three costs 0.1.
+NOVELTY_PENALTY = 0.3
 
 
 @dataclass(frozen=True)
@@ -73,11 +80,14 @@ class AskService:
         *,
         off_course: np.ndarray | None = None,
         speller: Speller | None = None,
+        novelty: Novelty | None = None,
     ) -> None:
         """``off_course``: vectors of the "none of the above" anchors (see module docstring).
-        ``speller``: corrects queries before they are embedded (see ``course_speller``); none: as typed."""
+        ``speller``: corrects queries before they are embedded (see ``course_speller``); none: as typed.
+        ``novelty``: the course's vocabulary for the novelty test (see ``course_novelty``); none: off."""
         self.index = index
         self.speller = speller
+        self.novelty = novelty
         self.embedder = embedder
         self.threshold = threshold
         self.lexicon = Lexicon([f"{q.question} {q.answer or ''}" for q in index.items])
@@ -112,7 +122,8 @@ class AskService:
         hits = self._break_near_tie(text, self.index.search(vector, k=2 + MAX_RELATED))
         best = hits[0]
         off_course = float((self.off_course @ vector).max()) if self.off_course is not None else -1.0
-        abstained = best.score < self.threshold or off_course > best.score + ANCHOR_MARGIN
+        score = best.score - (NOVELTY_PENALTY * self.novelty.share(text) if self.novelty else 0.0)
+        abstained = score < self.threshold or off_course > score + ANCHOR_MARGIN
         related = hits if abstained else hits[1:]
         related = tuple(h for h in related if h.score >= RELATED_FLOOR)[:MAX_RELATED]
         return AskResult(
@@ -150,3 +161,18 @@ def course_speller(
     for item in items:
         texts += [item.question, item.answer or "", *item.key_points, *item.also_asked]
     return Speller(texts, known_words)
+
+
+def course_novelty(
+    items: Sequence[QAItem],
+    topics: Sequence[str] = (),
+    *,
+    english: Iterable[str] = (),
+    common: Iterable[str] = (),
+) -> Novelty:
+    """The novelty test for a course: what its items say (not their misconceptions or wrong list items,
+    which name what the course does *not* teach), against its off-course ``topics``."""
+    texts: list[str] = []
+    for item in items:
+        texts += [item.question, item.answer or "", *item.key_points, *item.also_asked]
+    return Novelty(texts, topics, english=english, common=common)

@@ -75,6 +75,9 @@ SETS = {
     "dev_hard": SHARED_EVAL / "dev_ask_hard.jsonl",
     "own": DATA / "ask_eval.jsonl",
     "own_hard": DATA / "ask_hard_dev.jsonl",
+    # written for the novelty test (bot/core/novelty.py): near-domain topics no anchor names, and
+    # typo/scenario/terse queries full of words the course never uses; tuned on, like the sets above
+    "own_near": DATA / "ask_near_dev.jsonl",
     "holdout": DATA / "holdout_ask.jsonl",  # written by someone who never saw the tuning; never tuned on
     "holdout_hard": DATA / "holdout_ask_hard.jsonl",  # likewise, for queries as students type them
     "holdout_hard_v2": DATA / "holdout_ask_hard_v2.jsonl",  # a second writer, measured once, blind
@@ -85,7 +88,8 @@ FLOORS: dict[str, tuple[float, float, dict[str, float]]] = {
     "dev": (0.96, 0.90, {}),
     "dev_hard": (0.90, 0.90, {}),  # 20 lines: one miss is 0.07
     "own": (0.96, 0.96, {}),
-    "own_hard": (0.96, 0.96, {"typo": 0.96, "scenario": 0.92, "terse": 0.97, "near": 0.95, "far": 0.97}),
+    "own_hard": (0.96, 0.96, {"typo": 0.96, "scenario": 0.92, "terse": 0.97, "near": 0.97, "far": 0.97}),
+    "own_near": (0.88, 0.85, {"typo": 0.9, "terse": 0.9, "near": 0.85}),  # 35 in scope, 55 near
     "holdout": (0.97, 0.92, {}),
     "holdout_hard": (0.94, 0.85, {"typo": 0.95, "scenario": 0.86, "terse": 0.98, "near": 0.76, "far": 0.95}),
     "holdout_hard_v2": (0.92, 0.88, {"typo": 0.96, "scenario": 0.84, "terse": 0.94, "near": 0.80, "far": 0.97}),
