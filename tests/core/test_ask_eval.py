@@ -81,6 +81,9 @@ SETS = {
     "holdout": DATA / "holdout_ask.jsonl",  # written by someone who never saw the tuning; never tuned on
     "holdout_hard": DATA / "holdout_ask_hard.jsonl",  # likewise, for queries as students type them
     "holdout_hard_v2": DATA / "holdout_ask_hard_v2.jsonl",  # a second writer, measured once, blind
+    # two more writers, blind: v3 measured before and after the novelty test, v4 once, after it
+    "holdout_hard_v3": DATA / "holdout_ask_hard_v3.jsonl",
+    "holdout_hard_v4": DATA / "holdout_ask_hard_v4.jsonl",
 }
 # set -> (answered right, rejected, {kind: share handled right}); in-scope kinds count answered right,
 # near/far count declined.
@@ -93,6 +96,8 @@ FLOORS: dict[str, tuple[float, float, dict[str, float]]] = {
     "holdout": (0.97, 0.92, {}),
     "holdout_hard": (0.94, 0.85, {"typo": 0.95, "scenario": 0.86, "terse": 0.98, "near": 0.76, "far": 0.95}),
     "holdout_hard_v2": (0.92, 0.88, {"typo": 0.96, "scenario": 0.84, "terse": 0.94, "near": 0.80, "far": 0.97}),
+    "holdout_hard_v3": (0.93, 0.93, {"typo": 0.95, "scenario": 0.90, "terse": 0.92, "near": 0.89, "far": 0.96}),
+    "holdout_hard_v4": (0.92, 0.92, {"typo": 0.96, "scenario": 0.86, "terse": 0.92, "near": 0.88, "far": 0.96}),
 }
 
 
