@@ -4,13 +4,14 @@ thousand rows. Days are UTC days; "the last 7 days" starts at the start of the U
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Integer, and_, case, cast, func, insert, select, true, update
 
-from bot.core.insights.ports import Figures, QuestionFigures, Scope
+from bot.core.insights.ports import AskRecord, Figures, QuestionFigures, Scope
 from storage.db import Database
 from storage.models import answer_daily, answer_students, ask_log, disputes
 
@@ -36,27 +37,26 @@ class SqlInsightsRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def record_ask(
-        self,
-        platform: str,
-        space_id: str,
-        course_id: str,
-        asked_at: datetime,
-        declined: bool,
-        query: str | None,
-        vector: bytes | None,
-    ) -> None:
-        await self.db.change(
-            insert(ask_log).values(
-                platform=platform,
-                space_id=space_id,
-                course_id=course_id,
-                asked_at=asked_at,
-                declined=declined,
-                query=query,
-                vector=vector,
-            )
-        )
+    async def record_asks(self, records: Sequence[AskRecord]) -> None:
+        if not records:
+            return
+        rows = [
+            {
+                "platform": r.platform,
+                "space_id": r.space_id,
+                "course_id": r.course_id,
+                "asked_at": r.asked_at,
+                "declined": r.declined,
+                "query": r.query,
+                "vector": r.vector,
+            }
+            for r in records
+        ]
+        await self.db.run(self._insert_asks, rows)
+
+    def _insert_asks(self, rows: list[dict[str, Any]]) -> None:
+        with self.db.write() as conn:
+            conn.execute(insert(ask_log), rows)
 
     async def forget_asks(self, before: datetime) -> int:
         stmt = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -47,18 +47,22 @@ class Figures:
     declined_asks: int
 
 
+@dataclass(frozen=True)
+class AskRecord:
+    """One ``/ask``: never who asked; ``query``/``vector`` only for declined asks, and only if kept."""
+
+    platform: str
+    space_id: str
+    course_id: str
+    asked_at: datetime
+    declined: bool
+    query: str | None
+    vector: bytes | None
+
+
 class InsightsRepository(Protocol):
-    async def record_ask(
-        self,
-        platform: str,
-        space_id: str,
-        course_id: str,
-        asked_at: datetime,
-        declined: bool,
-        query: str | None,
-        vector: bytes | None,
-    ) -> None:
-        """Never who asked; ``query``/``vector`` only for declined asks, and only if they are kept."""
+    async def record_asks(self, records: Sequence[AskRecord]) -> None:
+        """Store many asks in one transaction."""
 
     async def forget_asks(self, before: datetime) -> int:
         """Drop the text and vector of declined asks older than ``before`` (the counts stay)."""

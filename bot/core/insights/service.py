@@ -18,7 +18,7 @@ import numpy as np
 from bot.core.ask import AskResult
 from bot.core.courses.catalog import CourseCatalog
 from bot.core.insights.gaps import group_by_meaning
-from bot.core.insights.ports import ChartRenderer, Figures, InsightsRepository, Scope
+from bot.core.insights.ports import AskRecord, ChartRenderer, Figures, InsightsRepository, Scope
 from bot.core.insights.report import DayCount, InsightsReport, QuestionStats
 from bot.core.insights.text import report_text
 from bot.core.pack import CoursePack
@@ -30,6 +30,8 @@ PERIODS = {"week": (timedelta(days=7), "last 7 days"), "month": (timedelta(days=
 ALL_TIME = "all time"
 MAX_GAP_QUESTIONS = 1000  # grouping is quadratic: the most recent ones say what is missing now
 PURGE_EVERY = timedelta(hours=1)
+FLUSH_AFTER_S = 1.0  # an ask is in the log at most this long after it was answered
+FLUSH_AT = 200  # or as soon as this many are waiting
 
 
 class InsightsService:
@@ -49,38 +51,58 @@ class InsightsService:
         self.ask_log_days = ask_log_days
         self._purged: datetime | None = None
         self._pending: set[asyncio.Task[None]] = set()
+        self._buffer: list[AskRecord] = []
+        self._timer: asyncio.TimerHandle | None = None
 
     # --- the ask log ----------------------------------------------------------------------------
     def asked(self, place: Place, course_id: str, result: AskResult) -> None:
-        """Record an ``/ask`` in the background: the answer never waits for the database."""
-        task = asyncio.get_running_loop().create_task(self._record(place, course_id, result))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        """Record an ``/ask`` in the background: the answer never waits for the database.
 
-    async def _record(self, place: Place, course_id: str, result: AskResult) -> None:
+        Asks are buffered and written together (after ``FLUSH_AFTER_S``, or at ``FLUSH_AT`` asks): one
+        transaction per ask, run beside the next ask's encode, made a warm ``/ask`` 40 % slower."""
         keep = result.abstained and self.ask_log_days > 0
         vector = None
         if keep and result.vector is not None:
             vector = np.asarray(result.vector, dtype=np.float16).tobytes()
-        try:
-            now = self.clock()
-            await self.store.record_ask(
+        self._buffer.append(
+            AskRecord(
                 place.platform,
                 place.space_id,
                 course_id,
-                now,
+                self.clock(),
                 result.abstained,
                 result.query if keep else None,
                 vector,
             )
+        )
+        if len(self._buffer) >= FLUSH_AT:
+            self._flush_now()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(FLUSH_AFTER_S, self._flush_now)
+
+    def _flush_now(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        records, self._buffer = self._buffer, []
+        if records:
+            task = asyncio.get_running_loop().create_task(self._record(records))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    async def _record(self, records: list[AskRecord]) -> None:
+        try:
+            await self.store.record_asks(records)
+            now = records[-1].asked_at
             if self._purged is None or now - self._purged >= PURGE_EVERY:
                 self._purged = now
                 await self.store.forget_asks(now - timedelta(days=self.ask_log_days))
         except Exception:
-            log.exception("recording an ask failed platform=%s", place.platform)
+            log.exception("recording asks failed asks=%d", len(records))
 
     async def drain(self) -> None:
-        """Wait for the asks being recorded (shutdown, tests)."""
+        """Write the buffered asks and wait for every write under way (shutdown, tests)."""
+        self._flush_now()
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
 

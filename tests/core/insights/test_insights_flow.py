@@ -120,3 +120,32 @@ async def test_an_ask_is_logged_once_and_a_repeat_is_not(h):
     await h.feature.insights.drain()
     figures = await h.feature.insights.store.figures(Scope(PLACE.platform, PLACE.space_id, "test", None))
     assert figures.asks == 1
+
+
+async def test_asks_are_written_together_soon_after_they_are_answered(h, monkeypatch):
+    """One transaction for a burst of asks, not one each (it slowed every /ask); none is lost."""
+    import asyncio
+
+    from bot.core.insights import service as insights_service
+    from bot.core.insights.ports import Scope
+
+    monkeypatch.setattr(insights_service, "FLUSH_AFTER_S", 0.05)
+    store = h.feature.insights.store
+    batches: list[int] = []
+    real = store.record_asks
+
+    async def counting(records):
+        batches.append(len(records))
+        await real(records)
+
+    monkeypatch.setattr(store, "record_asks", counting)
+    for n in range(30):
+        h.feature.insights.asked(PLACE, "test", declined(f"question {n}", n % 5))
+    assert batches == []  # nothing written while the answers are being given
+    for _ in range(100):  # no drain: the timer writes them
+        await asyncio.sleep(0.02)
+        if batches and not h.feature.insights._pending:
+            break
+    assert batches == [30]
+    figures = await store.figures(Scope(PLACE.platform, PLACE.space_id, "test", None))
+    assert (figures.asks, figures.declined_asks) == (30, 30)
