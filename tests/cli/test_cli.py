@@ -91,15 +91,15 @@ title: Vague course
 ask_threshold: 0.1
 questions:
   - id: "1"
-    question: What is it?
-    answer: A thing.
+    question: How do I get things done on campus, like printing, email passwords, registering or the gym?
+    answer: Ask the student office; they help with printing, email, registration, the gym and rooms.
   - id: "2"
-    question: How do I do that?
-    answer: Like this.
+    question: What should I cook or eat, and what sports or travel can I do in my free time?
+    answer: Cook pasta, rice or eggs, play football or basketball, run, and travel by train or plane.
   - id: "3"
     question: Why does this happen?
     answer: Because.
-"""
+"""  # about everything and nothing: it answers questions the probes expect a course to decline
 
 
 def test_content_check_prints_each_packs_separation_report(tmp_path):

@@ -73,8 +73,10 @@ async def converse(
     seen = []
     try:
         for as_admin, line in script:
+            await h.feature.insights.drain()  # asks are logged in batches: each line's rows are its own
             before = row_counts(db)
             reply = await h.bot.handle_line(ADMIN if as_admin else student("fuzz"), PLACE, line)
+            await h.feature.insights.drain()
             seen.append((line, reply, before, row_counts(db)))
     finally:
         await h.close()

@@ -153,6 +153,7 @@ class SlackRig(PlatformRig):
             await asyncio.wait(pending, timeout=GUARD_S)
             if any(not t.done() for t in pending):
                 raise AssertionError(f"a request left tasks running: {pending}")
+        await self.harness.feature.insights.drain()  # asks are logged in batches: count them now
 
     def send(
         self,
