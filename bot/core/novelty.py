@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import pairwise
 
 from bot.core.answer_checks import STOPWORDS
@@ -49,41 +50,8 @@ _SPELLINGS = (
 )
 # Chat words: they name no topic, whatever a word list or an anchor says ("vs", "lol").
 CHAT_WORDS = frozenset(
-    [
-        "vs",
-        "ok",
-        "okay",
-        "lol",
-        "lmao",
-        "haha",
-        "hey",
-        "hi",
-        "hello",
-        "yo",
-        "thanks",
-        "thank",
-        "omg",
-        "tbh",
-        "imo",
-        "imho",
-        "fyi",
-        "btw",
-        "idk",
-        "etc",
-        "eg",
-        "ie",
-        "pls",
-        "plz",
-        "ya",
-        "yeah",
-        "yep",
-        "nope",
-        "hmm",
-        "um",
-        "uh",
-        "bro",
-        "guys",
-    ]
+    "vs ok okay lol lmao haha hey hi hello yo thanks thank omg tbh imo imho fyi btw idk etc eg ie pls plz ya "  # noqa: SIM905
+    "yeah yep nope hmm um uh bro guys".split()
 ) | frozenset(TEXT_SPEAK)
 MIN_ABBREVIATION = 5  # "param" is short for the course's "parameters"; "norm" is too short to say
 MIN_TYPO_LENGTH = 6  # "importent" is "important" mistyped; short words are too often other words
@@ -106,6 +74,19 @@ def _deletes_one(word: str) -> set[str]:
     """The word and every string one letter shorter: two words share one exactly when they are at most
     one edit apart (or two replacements, which ``edit_distance`` then rules out)."""
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _deletion_index(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """Every word long enough to be mistyped, under itself and each of its one-letter deletions."""
+    index: dict[str, list[str]] = {}
+    for word in words:
+        if len(word) >= MIN_TYPO_LENGTH - 1:
+            for key in _deletes_one(word):
+                index.setdefault(key, []).append(word)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+_shared_deletion_index = lru_cache(maxsize=4)(_deletion_index)  # the common words: one copy per bot
 
 
 def _keys(word: str) -> set[str]:
@@ -139,11 +120,8 @@ class Novelty:
         self._spelled = sorted(spelled)  # for abbreviations: "hyperparam" of "hyperparameters"
         self._english = english if isinstance(english, frozenset) else frozenset(english)
         self._common = frozenset(common) | COMMON_WORDS | STOPWORDS | CHAT_WORDS
-        self._typo_index: dict[str, list[str]] = {}  # each target less one letter: one edit finds it
-        for target in spelled | self._common:
-            if len(target) >= MIN_TYPO_LENGTH - 1:
-                for key in _deletes_one(target):
-                    self._typo_index.setdefault(key, []).append(target)
+        # typo targets: the course's words, and the common words in an index every course shares
+        self._typo_indexes = (_deletion_index(frozenset(spelled)), _shared_deletion_index(self._common))
         anchors: set[str] = set()
         for text in off_course_texts:  # a compound is one name: "U-Net" is no "net"
             for token in _TOKEN.findall(text.lower()):
@@ -167,7 +145,8 @@ class Novelty:
         return any(
             edit_distance(word, target, 1) <= 1
             for key in _deletes_one(word)
-            for target in self._typo_index.get(key, ())
+            for index in self._typo_indexes
+            for target in index.get(key, ())
         )
 
     def _known(self, token: str) -> bool:
