@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
@@ -54,6 +55,8 @@ CHAT_WORDS = frozenset(
     "yeah yep nope hmm um uh bro guys".split()
 ) | frozenset(TEXT_SPEAK)
 MIN_ABBREVIATION = 5  # "param" is short for the course's "parameters"; "norm" is too short to say
+MAX_ACRONYM = 4  # letters: "ffnn" for "feed-forward neural network"
+MIN_TERM_USES = 2  # texts a run of words is in before its initials count as the course's acronym
 MIN_TYPO_LENGTH = 6  # "importent" is "important" mistyped; short words are too often other words
 
 
@@ -89,6 +92,32 @@ def _deletion_index(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
 _shared_deletion_index = lru_cache(maxsize=4)(_deletion_index)  # the common words: one copy per bot
 
 
+def _terms(text: str) -> list[tuple[str, ...]]:
+    """The text's runs of two to four content words (a hyphenated word gives one word a part)."""
+    out = []
+    for run in re.split(r"[^a-z0-9 -]+", text):
+        parts = [p for p in re.split(r"[\s-]+", run) if p]
+        for start in range(len(parts)):
+            for width in range(2, MAX_ACRONYM + 1):
+                window = tuple(parts[start : start + width])
+                if len(window) < width or any(p in STOPWORDS or not p.isalpha() for p in window):
+                    break
+                out.append(window)
+    return out
+
+
+def _acronyms(texts: Iterable[str]) -> set[str]:
+    """Initials, plural too, of the terms the course repeats: "rf" of "random forest", "ffnn" of
+    "feed-forward neural network". A run said once is no term ("like random" is no "lr")."""
+    counts = Counter(term for text in texts for term in set(_terms(text.lower())))
+    out: set[str] = set()
+    for term, count in counts.items():
+        if count >= MIN_TERM_USES + (len(term) == 2):  # two letters are easily a chance pair
+            initials = "".join(word[0] for word in term)
+            out |= {initials, initials + "s"}
+    return out
+
+
 def _keys(word: str) -> set[str]:
     """Stems of the word's forms: what a course word and a query word are matched by."""
     return {stem(form) for form in _forms(word)}
@@ -107,16 +136,17 @@ class Novelty:
     ) -> None:
         """``course_texts``: what the course says; ``off_course_texts``: the anchors' topics;
         ``english``: general English words; ``common``: the most frequent of them."""
+        texts = list(course_texts)
         course: set[str] = set()
         spelled: set[str] = set()
-        for text in course_texts:
+        for text in texts:
             words = _WORD.findall(text.lower())
             spelled.update(words)
             for word in words:
                 course |= _keys(word)
             for first, second in pairwise(words):
                 course |= _keys(first + second)
-        self._course = frozenset(course)
+        self._course = frozenset(course | _acronyms(texts))
         self._spelled = sorted(spelled)  # for abbreviations: "hyperparam" of "hyperparameters"
         self._english = english if isinstance(english, frozenset) else frozenset(english)
         self._common = frozenset(common) | COMMON_WORDS | STOPWORDS | CHAT_WORDS

@@ -118,3 +118,18 @@ def test_chat_words_british_spellings_abbreviations_and_typos_are_not_novel():
     assert n.novel_words("norm") == ["norm"]  # too short to abbreviate "normal..." (not in the course here)
     assert n.novel_words("backprop") == ["backprop"]  # no course or common word one edit away
     assert n.novel_words("wordpiece") == ["wordpiece"]
+
+
+def test_initials_of_a_term_the_course_repeats_are_its_acronym():
+    course = [
+        *COURSE,
+        "A random forest is tuned by search.",
+        "Why not gradient descent for a random forest?",
+        "Each random forest votes.",
+        "Better name: soft argmax.",
+        "A better name, then.",
+    ]
+    n = Novelty(course, ANCHORS, english=ENGLISH, common=COMMON)
+    assert n.novel_words("rf hyperparams") == ["hyperparams"]  # "rf": random forest, in three texts
+    assert n.novel_words("rfs") == []
+    assert n.novel_words("bn") == ["bn"]  # "better name" is in two: two letters are easily chance
