@@ -86,11 +86,12 @@ SETS = {
     "holdout_hard": DATA / "holdout_ask_hard.jsonl",  # likewise, for queries as students type them
     "holdout_hard_v2": DATA / "holdout_ask_hard_v2.jsonl",  # a second writer, measured once, blind
     # more writers, blind: v3 measured before and after the novelty test, v4 once after it, v5 once after
-    # the novelty test's refinements, v6 once after its acronyms
+    # the novelty test's refinements, v6 once after its acronyms, v7 once after the pack's new situations
     "holdout_hard_v3": DATA / "holdout_ask_hard_v3.jsonl",
     "holdout_hard_v4": DATA / "holdout_ask_hard_v4.jsonl",
     "holdout_hard_v5": DATA / "holdout_ask_hard_v5.jsonl",
     "holdout_hard_v6": DATA / "holdout_ask_hard_v6.jsonl",
+    "holdout_hard_v7": DATA / "holdout_ask_hard_v7.jsonl",
 }
 # set -> (answered right, rejected, {kind: share handled right}); in-scope kinds count answered right,
 # near/far count declined.
@@ -98,10 +99,10 @@ FLOORS: dict[str, tuple[float, float, dict[str, float]]] = {
     "dev": (0.96, 0.90, {}),
     "dev_hard": (0.90, 0.90, {}),  # 20 lines: one miss is 0.07
     "own": (0.96, 0.96, {}),
-    "own_hard": (0.96, 0.96, {"typo": 0.96, "scenario": 0.92, "terse": 0.97, "near": 0.97, "far": 0.97}),
+    "own_hard": (0.97, 0.96, {"typo": 0.96, "scenario": 0.96, "terse": 0.97, "near": 0.97, "far": 0.97}),
     "own_near": (0.88, 0.85, {"typo": 0.9, "terse": 0.9, "near": 0.85}),  # 35 in scope, 55 near
-    # 220 in scope, 180 out; measured 0.936 / 0.900, typo 0.988, scenario 0.863, terse 0.967, near 0.845, far 0.986
-    "own_dev2": (0.92, 0.88, {"typo": 0.97, "scenario": 0.84, "terse": 0.95, "near": 0.83, "far": 0.95}),
+    # 220 in scope, 180 out; measured 0.964 / 0.900, typo 0.988, scenario 0.925, terse 0.983, near 0.845, far 0.986
+    "own_dev2": (0.94, 0.88, {"typo": 0.97, "scenario": 0.90, "terse": 0.95, "near": 0.83, "far": 0.95}),
     "holdout": (0.97, 0.92, {}),
     "holdout_hard": (0.94, 0.85, {"typo": 0.95, "scenario": 0.86, "terse": 0.98, "near": 0.76, "far": 0.95}),
     "holdout_hard_v2": (0.92, 0.88, {"typo": 0.96, "scenario": 0.84, "terse": 0.94, "near": 0.80, "far": 0.97}),
@@ -109,6 +110,7 @@ FLOORS: dict[str, tuple[float, float, dict[str, float]]] = {
     "holdout_hard_v4": (0.92, 0.92, {"typo": 0.96, "scenario": 0.86, "terse": 0.92, "near": 0.88, "far": 0.96}),
     "holdout_hard_v5": (0.93, 0.92, {"typo": 0.96, "scenario": 0.86, "terse": 0.92, "near": 0.88, "far": 0.95}),
     "holdout_hard_v6": (0.88, 0.90, {"typo": 0.93, "scenario": 0.72, "terse": 0.94, "near": 0.86, "far": 0.95}),
+    "holdout_hard_v7": (0.90, 0.89, {"typo": 0.95, "scenario": 0.82, "terse": 0.88, "near": 0.85, "far": 0.95}),
 }
 
 
