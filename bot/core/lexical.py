@@ -7,6 +7,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bot.core.answer_checks import STOPWORDS
 
@@ -14,6 +15,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "ies", "ied", "ed", "er", "es", "ly", "s")
 
 
+@lru_cache(maxsize=1 << 16)  # the same words come back query after query
 def stem(word: str) -> str:
     """A crude suffix stripper: enough to make "batches"/"batch" and "tuning"/"tune" meet."""
     for suffix in _SUFFIXES:

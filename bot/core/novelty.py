@@ -60,7 +60,8 @@ MIN_TERM_USES = 2  # texts a run of words is in before its initials count as the
 MIN_TYPO_LENGTH = 6  # "importent" is "important" mistyped; short words are too often other words
 
 
-def _forms(word: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)  # the same words come back query after query
+def _forms(word: str) -> frozenset[str]:
     """The word and its forms with a plural or verb ending undone ("machines" -> "machine")."""
     out = {word}
     for end, base in _ENDINGS:
@@ -70,7 +71,7 @@ def _forms(word: str) -> set[str]:
         for british, american in _SPELLINGS:
             if form.endswith(british) and len(form) - len(british) >= 3:
                 out.add(form[: -len(british)] + american)
-    return out
+    return frozenset(out)
 
 
 def _deletes_one(word: str) -> set[str]:
@@ -118,9 +119,10 @@ def _acronyms(texts: Iterable[str]) -> set[str]:
     return out
 
 
-def _keys(word: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def _keys(word: str) -> frozenset[str]:
     """Stems of the word's forms: what a course word and a query word are matched by."""
-    return {stem(form) for form in _forms(word)}
+    return frozenset(stem(form) for form in _forms(word))
 
 
 class Novelty:
