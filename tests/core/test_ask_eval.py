@@ -86,12 +86,14 @@ SETS = {
     "holdout_hard": DATA / "holdout_ask_hard.jsonl",  # likewise, for queries as students type them
     "holdout_hard_v2": DATA / "holdout_ask_hard_v2.jsonl",  # a second writer, measured once, blind
     # more writers, blind: v3 measured before and after the novelty test, v4 once after it, v5 once after
-    # the novelty test's refinements, v6 once after its acronyms, v7 once after the pack's new situations
+    # the novelty test's refinements, v6 once after its acronyms, v7 once after the pack's new situations,
+    # v8 (half its near-domain lines follow-ups on covered topics) once after the follow-up anchors
     "holdout_hard_v3": DATA / "holdout_ask_hard_v3.jsonl",
     "holdout_hard_v4": DATA / "holdout_ask_hard_v4.jsonl",
     "holdout_hard_v5": DATA / "holdout_ask_hard_v5.jsonl",
     "holdout_hard_v6": DATA / "holdout_ask_hard_v6.jsonl",
     "holdout_hard_v7": DATA / "holdout_ask_hard_v7.jsonl",
+    "holdout_hard_v8": DATA / "holdout_ask_hard_v8.jsonl",
 }
 # set -> (answered right, rejected, {kind: share handled right}); in-scope kinds count answered right,
 # near/far count declined.
@@ -112,6 +114,7 @@ FLOORS: dict[str, tuple[float, float, dict[str, float]]] = {
     "holdout_hard_v5": (0.93, 0.92, {"typo": 0.96, "scenario": 0.86, "terse": 0.92, "near": 0.88, "far": 0.95}),
     "holdout_hard_v6": (0.88, 0.90, {"typo": 0.93, "scenario": 0.72, "terse": 0.94, "near": 0.86, "far": 0.95}),
     "holdout_hard_v7": (0.90, 0.89, {"typo": 0.95, "scenario": 0.82, "terse": 0.88, "near": 0.85, "far": 0.95}),
+    "holdout_hard_v8": (0.92, 0.91, {"typo": 0.93, "scenario": 0.88, "terse": 0.94, "near": 0.86, "far": 0.96}),
 }
 
 
