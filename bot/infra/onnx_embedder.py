@@ -75,7 +75,7 @@ class OnnxEmbedder:
         # event loop and from other encodes under load; none at all made every op wake sleeping threads:
         # a single query took 4.3 ms with it off, 2.9 ms with spinning, and CPU time fell too (5.4 against
         # 6.3 ms), since the gaps between ops are shorter than a sleep and a wake-up. With a busy process
-        # on the 2 cores it cost 7 % against no spinning (18 % unbounded). bench/ask.py.
+        # on the 2 cores it cost 7 % against no spinning (18 % unbounded).
         options.add_session_config_entry("session.intra_op.allow_spinning", "1")
         options.add_session_config_entry("session.intra_op.spin_duration_us", str(SPIN_MICROSECONDS))
         options.log_severity_level = 3  # warnings about unused initializers are not for bot users

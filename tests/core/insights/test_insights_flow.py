@@ -149,3 +149,27 @@ async def test_asks_are_written_together_soon_after_they_are_answered(h, monkeyp
     assert batches == [30]
     figures = await store.figures(Scope(PLACE.platform, PLACE.space_id, "test", None))
     assert (figures.asks, figures.declined_asks) == (30, 30)
+
+
+async def test_a_burst_of_asks_is_written_in_batches_of_flush_at(h, monkeypatch):
+    import asyncio
+
+    from bot.core.insights import service as insights_service
+
+    monkeypatch.setattr(insights_service, "FLUSH_AT", 5)
+    monkeypatch.setattr(insights_service, "FLUSH_AFTER_S", 60.0)  # the timer never fires in this test
+    store = h.feature.insights.store
+    batches: list[int] = []
+    real = store.record_asks
+
+    async def counting(records):
+        batches.append(len(records))
+        await real(records)
+
+    monkeypatch.setattr(store, "record_asks", counting)
+    for n in range(12):
+        h.feature.insights.asked(PLACE, "test", declined(f"question {n}", n % 5))
+    await asyncio.sleep(0.2)
+    assert batches == [5, 5]  # written as they filled, without waiting for the timer
+    await h.feature.insights.drain()  # a stop writes the rest
+    assert batches == [5, 5, 2]
