@@ -75,8 +75,8 @@ def _forms(word: str) -> frozenset[str]:
 
 
 def _deletes_one(word: str) -> set[str]:
-    """The word and every string one letter shorter: two words share one exactly when they are at most
-    one edit apart (or two replacements, which ``edit_distance`` then rules out)."""
+    """The word and every string one letter shorter: two words one edit apart always share one (some
+    two edits apart do too, which ``edit_distance`` then rules out)."""
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 

@@ -260,10 +260,10 @@ def _fuse(st, source: Path, target: Path) -> Path:
     """The traced graph with attention, embedding and layer-norm subgraphs fused into ONNX Runtime's
     kernels: a single query runs in 12 % less time (69 nodes instead of 695). Any other architecture, or
     any failure, keeps the traced graph: it computes the same vectors, a little slower."""
-    config = getattr(getattr(st[0], "auto_model", None), "config", None)
-    if config is None or getattr(config, "model_type", None) not in FUSABLE:
-        return source
     try:
+        config = getattr(getattr(st[0], "auto_model", None), "config", None)
+        if config is None or getattr(config, "model_type", None) not in FUSABLE:
+            return source
         from onnxruntime.transformers import optimizer
         from onnxruntime.transformers.fusion_options import FusionOptions
 
