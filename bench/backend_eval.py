@@ -31,8 +31,11 @@ ASK_SETS = {
     "dev_hard": SHARED / "dev_ask_hard.jsonl",
     "own": DATA / "ask_eval.jsonl",
     "own_hard": DATA / "ask_hard_dev.jsonl",
+    "own_near": DATA / "ask_near_dev.jsonl",
+    "own_dev2": DATA / "ask_hard_dev2.jsonl",
     "holdout": DATA / "holdout_ask.jsonl",
     "holdout_hard": DATA / "holdout_ask_hard.jsonl",
+    **{f"holdout_hard_v{n}": DATA / f"holdout_ask_hard_v{n}.jsonl" for n in range(2, 9)},
 }
 GRADE_SETS = {
     "dev": SHARED / "dev_grade.jsonl",
@@ -63,7 +66,9 @@ def figures(embedder, pack) -> dict[str, float]:
         if not path.exists():
             continue
         rows = load(path)
-        results = service.ask_many([r["query"] for r in rows])
+        # one query at a time, as the bot serves them: dynamic int8 scales activations per batch, so a
+        # query encoded beside others gets another vector than the one a student gets
+        results = [service.ask_many([r["query"]])[0] for r in rows]
         inscope = [(r, x) for r, x in zip(rows, results, strict=True) if r["expect"] is not None]
         outscope = [x for r, x in zip(rows, results, strict=True) if r["expect"] is None]
         right = sum(1 for r, x in inscope if not x.abstained and x.item.id == r["expect"])
