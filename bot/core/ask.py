@@ -1,6 +1,6 @@
 """``/ask``: find the course's own answer to a question, or say honestly that the course has none.
 
-Three signals decide, each cheap:
+Four signals decide, each cheap:
 - the semantic score of the best item (``SemanticIndex``): below ``threshold`` the bot abstains;
 - "none of the above" anchors: general topics a course pack usually does not cover (dropout, GANs,
   the weather...). A query closer to one of them than to any course item is declined. Anchors close
