@@ -80,13 +80,16 @@ def build_course_models(
             )
             cached.close()
     english = load_english_words()
+    novelty = course_novelty(pack.questions, topics, english=english, common=load_common_words())
+    if novelty is None:
+        log.info("novelty test off course=%s reason=%r", pack.id, "the course is not written in English")
     ask = AskService(
         index,
         embedder,
         DEFAULT_THRESHOLD if threshold is None else threshold,
         off_course=anchors,
         speller=course_speller(pack.questions, topics, english),
-        novelty=course_novelty(pack.questions, topics, english=english, common=load_common_words()),
+        novelty=novelty,
     )
     return ask, grader
 

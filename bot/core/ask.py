@@ -25,7 +25,7 @@ import numpy as np
 
 from bot.core.contrast import directions, opposed
 from bot.core.lexical import Lexicon
-from bot.core.novelty import Novelty
+from bot.core.novelty import MIN_ENGLISH_SHARE, Novelty, english_share
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
 from bot.core.search import Hit, SemanticIndex
@@ -169,10 +169,14 @@ def course_novelty(
     *,
     english: Iterable[str] = (),
     common: Iterable[str] = (),
-) -> Novelty:
+) -> Novelty | None:
     """The novelty test for a course: what its items say (not their misconceptions or wrong list items,
-    which name what the course does *not* teach), against its off-course ``topics``."""
+    which name what the course does *not* teach), against its off-course ``topics``. None for a course
+    not written in English: every word of it would look new to English word lists."""
     texts: list[str] = []
     for item in items:
         texts += [item.question, item.answer or "", *item.key_points, *item.also_asked]
+    english = frozenset(english)
+    if english_share(texts, english | frozenset(common)) < MIN_ENGLISH_SHARE:
+        return None
     return Novelty(texts, topics, english=english, common=common)

@@ -133,3 +133,33 @@ def test_initials_of_a_term_the_course_repeats_are_its_acronym():
     assert n.novel_words("rf hyperparams") == ["hyperparams"]  # "rf": random forest, in three texts
     assert n.novel_words("rfs") == []
     assert n.novel_words("bn") == ["bn"]  # "better name" is in two: two letters are easily chance
+
+
+def test_a_course_not_written_in_english_gets_no_novelty_test():
+    """Its words are all unknown to English word lists: every query would look like a new concept."""
+    from content.vocabulary import load_common_words, load_english_words
+
+    def items(pairs: list[tuple[str, str]]) -> list[QAItem]:
+        return [QAItem(id=str(n), question=q, answer=a) for n, (q, a) in enumerate(pairs, 1)]
+
+    german = items(
+        [
+            ("Warum trainieren wir neuronale Netze auf Grafikkarten?", "Sie rechnen viele Matrizen parallel."),
+            ("Was ist ein unausgewogener Datensatz?", "Eine Klasse ist viel seltener als die anderen."),
+            ("Wozu dient ein DataLoader?", "Er teilt die Daten in Stapel, mischt sie und lädt sie nebenbei."),
+            ("Warum braucht ein Netz Aktivierungsfunktionen?", "Ohne sie bleibt jedes Netz eine lineare Abbildung."),
+            ("Was passiert bei sehr kleinen Stapeln?", "Die Gradienten schwanken stark und das Training wird unruhig."),
+        ]
+    )
+    english = items(
+        [
+            ("Why do we train neural networks on graphics cards?", "They multiply many matrices in parallel."),
+            ("What is an imbalanced data set?", "One class is much rarer than the others."),
+            ("What is a DataLoader for?", "It splits the data into batches, shuffles them and loads them ahead."),
+            ("Why does a network need activation functions?", "Without them every network stays a linear map."),
+            ("What happens with very small batches?", "The gradients swing widely and training becomes unsteady."),
+        ]
+    )
+    words, common = load_english_words(), load_common_words()
+    assert course_novelty(german, english=words, common=common) is None
+    assert isinstance(course_novelty(english, english=words, common=common), Novelty)
