@@ -127,3 +127,13 @@ def database(db_url):
     upgrade(db)
     yield db
     db.close()
+
+
+@pytest.fixture
+async def h(database):
+    """The quiz feature end to end on the database under test (``tests/support/quiz.py``)."""
+    from tests.support.quiz import make_harness
+
+    harness = make_harness(database)
+    yield harness
+    await harness.close()

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
 from bot.adapters.console.adapter import ConsoleAdapter, console_user
-from tests.support.quiz import make_harness
 
 COURSE = """# Robotics 101
 
@@ -20,13 +17,6 @@ Q2: What does a PID controller do?
 
 It corrects an error from its present, past and predicted values.
 """
-
-
-@pytest.fixture
-async def h(database):
-    harness = make_harness(database)
-    yield harness
-    await harness.close()
 
 
 async def test_upload_switch_quiz_dispute_review_and_insights(h, tmp_path):

@@ -14,7 +14,6 @@ from bot.core.courses.model import MAX_UPLOAD_BYTES
 from tests.support.courses import DUPLICATE_ITEM, EMPTY_QUESTION_YAML, ROBOTICS
 from tests.support.db import row_counts
 from tests.support.fake_discord import DEFERRED_MESSAGE, MANAGE_GUILD, Call, FakeDiscord, Member, adapter_for
-from tests.support.quiz import make_harness
 
 ALICE = Member("1001", "alice")
 ADMIN = Member("1003", "teacher", permissions=MANAGE_GUILD)
@@ -25,13 +24,6 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     server = await FakeDiscord().start()
     yield server
     await server.close()
-
-
-@pytest.fixture
-async def h(database):
-    harness = make_harness(database)
-    yield harness
-    await harness.close()
 
 
 @asynccontextmanager

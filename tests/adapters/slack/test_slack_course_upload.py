@@ -26,17 +26,9 @@ from tests.support.fake_slack import (
     sign,
     upload_submission,
 )
-from tests.support.quiz import make_harness
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ADMIN, STUDENT = "U0ADM", "U0ANA"
-
-
-@pytest.fixture
-async def h(database):
-    harness = make_harness(database)
-    yield harness
-    await harness.close()
 
 
 @pytest.fixture

@@ -39,13 +39,6 @@ It corrects an error from its present, past and predicted values.
 """
 
 
-@pytest.fixture
-async def h(database):
-    harness = make_harness(database)
-    yield harness
-    await harness.close()
-
-
 async def upload(h, name: str, text: str | bytes, user=ADMIN, progress=None):
     data = text.encode() if isinstance(text, str) else text
     return await h.bot.upload_course(user, PLACE, name, data, progress=progress)

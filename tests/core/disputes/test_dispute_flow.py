@@ -14,13 +14,6 @@ from tests.support.db import row_counts
 from tests.support.quiz import ADMIN, PLACE, make_harness, student
 
 
-@pytest.fixture
-async def h(database):
-    harness = make_harness(database)
-    yield harness
-    await harness.close()
-
-
 async def graded_quiz_answer(h, user: User, text: str, *, scheduled: bool = False):
     quiz = await (h.service.run_schedule(PLACE) if scheduled else h.service.post_now(PLACE))
     assert quiz is not None

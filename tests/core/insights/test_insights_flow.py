@@ -7,19 +7,11 @@ import io
 from datetime import timedelta
 
 import numpy as np
-import pytest
 from sqlalchemy import inspect
 
 from bot.core.ask import AskResult
 from bot.core.types import ButtonAction
 from tests.support.quiz import PLACE, make_harness, student
-
-
-@pytest.fixture
-async def h(database):
-    harness = make_harness(database)
-    yield harness
-    await harness.close()
 
 
 def declined(query: str, direction: int) -> AskResult:
@@ -122,6 +114,19 @@ async def test_an_ask_is_logged_once_and_a_repeat_is_not(h):
     assert figures.asks == 1
 
 
+def count_batches(store, monkeypatch) -> list[int]:
+    """The size of every write of the ask log from now on, in order (the rows are still written)."""
+    batches: list[int] = []
+    real = store.record_asks
+
+    async def counting(records):
+        batches.append(len(records))
+        await real(records)
+
+    monkeypatch.setattr(store, "record_asks", counting)
+    return batches
+
+
 async def test_asks_are_written_together_soon_after_they_are_answered(h, monkeypatch):
     """One transaction for a burst of asks, not one each (it slowed every /ask); none is lost."""
     import asyncio
@@ -131,14 +136,7 @@ async def test_asks_are_written_together_soon_after_they_are_answered(h, monkeyp
 
     monkeypatch.setattr(insights_service, "FLUSH_AFTER_S", 0.05)
     store = h.feature.insights.store
-    batches: list[int] = []
-    real = store.record_asks
-
-    async def counting(records):
-        batches.append(len(records))
-        await real(records)
-
-    monkeypatch.setattr(store, "record_asks", counting)
+    batches = count_batches(store, monkeypatch)
     for n in range(30):
         h.feature.insights.asked(PLACE, "test", declined(f"question {n}", n % 5))
     assert batches == []  # nothing written while the answers are being given
@@ -158,15 +156,7 @@ async def test_a_burst_of_asks_is_written_in_batches_of_flush_at(h, monkeypatch)
 
     monkeypatch.setattr(insights_service, "FLUSH_AT", 5)
     monkeypatch.setattr(insights_service, "FLUSH_AFTER_S", 60.0)  # the timer never fires in this test
-    store = h.feature.insights.store
-    batches: list[int] = []
-    real = store.record_asks
-
-    async def counting(records):
-        batches.append(len(records))
-        await real(records)
-
-    monkeypatch.setattr(store, "record_asks", counting)
+    batches = count_batches(h.feature.insights.store, monkeypatch)
     for n in range(12):
         h.feature.insights.asked(PLACE, "test", declined(f"question {n}", n % 5))
     await asyncio.sleep(0.2)

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.core.quiz.model import Period
 from bot.core.types import ButtonAction
-from tests.support.quiz import PLACE, make_harness, student
-
-
-@pytest.fixture
-async def h(database):
-    harness = make_harness(database)
-    yield harness
-    await harness.close()
+from tests.support.quiz import PLACE, student
 
 
 async def test_new_students_start_with_the_first_question(h):

@@ -13,13 +13,6 @@ from bot.core.types import ButtonAction, Place, User
 from tests.support.quiz import PLACE, Clock, FakeGrader, make_harness, student
 
 
-@pytest.fixture
-async def h(database):
-    harness = make_harness(database)
-    yield harness
-    await harness.close()
-
-
 def quiz_id_of(reply) -> str:
     (button,) = reply.buttons
     assert button.action is ButtonAction.ANSWER_QUIZ
