@@ -34,6 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.adapters.slack import blocks as bk
+from bot.adapters.slack.api_errors import error_code
 from bot.adapters.slack.files import FileDownloadError, download, file_url
 from bot.core.courses.model import MAX_UPLOAD_BYTES
 from bot.core.studybot import StudyBot, is_temporary_failure, repeating
@@ -42,6 +43,7 @@ from bot.core.types import FORMS, Attachment, ButtonAction, Command, Place, Post
 
 ACK_DEADLINE_S = 2.5  # Slack wants the modal acknowledged within 3 s
 log = logging.getLogger(__name__)
+PLAUSIBLE_USER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # Slack's ids are short and alphanumeric ("U024BE7LH")
 
 PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
@@ -217,7 +219,7 @@ class SlackAdapter:
         try:
             return await call
         except SlackApiError as exc:
-            error = exc.response.get("error")
+            error = error_code(exc)
             raise SlackStartError(
                 f"Slack rejected {setting} ({error}); check the token and the app's scopes"
             ) from exc
@@ -289,6 +291,9 @@ class SlackAdapter:
     # --- who is asking ----------------------------------------------------------------------------
     async def _member(self, team_id: str, user_id: str) -> _Member:
         """Admin flag and name from ``users.info``, cached briefly; a failed lookup is not an admin."""
+        if not PLAUSIBLE_USER_ID.fullmatch(user_id):  # Slack never sends such an id: no lookup to make
+            log.warning("users.info skipped: not a Slack user id (%d characters)", len(user_id))
+            return _Member(is_admin=False, name="")
         key = (team_id, user_id)
         now = self._clock()
         cached = self._members.get(key)
@@ -297,7 +302,7 @@ class SlackAdapter:
         try:
             info = (await self.client.users_info(user=user_id)).get("user") or {}
         except SlackApiError as exc:
-            log.warning("users.info failed user=%s error=%s", user_id, exc.response.get("error"))
+            log.warning("users.info failed user=%s error=%s", user_id, error_code(exc))
             return _Member(is_admin=False, name="")
         except (aiohttp.ClientError, OSError) as exc:  # OSError covers TimeoutError
             log.warning("users.info unreachable user=%s error=%s", user_id, type(exc).__name__)
@@ -360,7 +365,7 @@ class SlackAdapter:
         try:
             await self._upload_privately(user_id, attachments)
         except (SlackApiError, SlackRequestError, aiohttp.ClientError, OSError) as exc:
-            error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+            error = error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
             log.warning("slack files not sent user=%s error=%s", user_id, error)
             names = ", ".join(a.filename for a in attachments)
             await respond(response_type="ephemeral", replace_original=False, text=FILES_NOT_SENT.format(names=names))
@@ -372,7 +377,7 @@ class SlackAdapter:
         try:
             await self.client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
         except SlackApiError as exc:  # the trigger_id lives 3 s
-            log.warning("slack upload form not opened error=%s", exc.response.get("error"))
+            log.warning("slack upload form not opened error=%s", error_code(exc))
             await respond(response_type="ephemeral", text=NO_UPLOAD_FORM)
 
     def _command_response(self, reply: Reply, command: Command) -> dict:
@@ -572,7 +577,7 @@ class SlackAdapter:
                 await self.client.chat_postEphemeral(channel=channel, user=user_id, **bk.message(reply))
             except SlackApiError as exc:
                 log.warning(
-                    "chat.postEphemeral failed channel=%s error=%s", channel, exc.response.get("error")
+                    "chat.postEphemeral failed channel=%s error=%s", channel, error_code(exc)
                 )
                 channel = ""
         if not channel:

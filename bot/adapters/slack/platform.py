@@ -61,6 +61,8 @@ async def _probe(settings: SlackSettings) -> ProbeResult:
     from slack_sdk.errors import SlackApiError
     from slack_sdk.web.async_client import AsyncWebClient
 
+    from bot.adapters.slack.api_errors import error_code
+
     base = settings.api_base_url if settings.api_base_url.endswith("/") else settings.api_base_url + "/"
     client = AsyncWebClient(token=secret(settings.bot_token), base_url=base, timeout=PROBE_TIMEOUT_S)
 
@@ -68,7 +70,7 @@ async def _probe(settings: SlackSettings) -> ProbeResult:
         try:
             return (await fn()).data, None
         except SlackApiError as exc:
-            error = exc.response.get("error")
+            error = error_code(exc)
             return None, ProbeResult(
                 ProbeStatus.FAIL,
                 f"Slack rejected {setting} ({error})",
