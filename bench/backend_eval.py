@@ -43,8 +43,12 @@ GRADE_SETS = {
     "own": DATA / "grade_eval.jsonl",
     "own-extra": DATA / "grade_train_extra.jsonl",
     "train-feedback": DATA / "train_feedback.jsonl",
+    "train-feedback-a": DATA / "train_feedback_a.jsonl",
+    "train-feedback-c": DATA / "train_feedback_c.jsonl",
     "holdout": DATA / "holdout_grade.jsonl",
     "holdout-feedback": DATA / "holdout_feedback.jsonl",
+    "holdout-feedback-v2": DATA / "holdout_feedback_v2.jsonl",
+    "holdout-feedback-v3": DATA / "holdout_feedback_v3.jsonl",
 }
 LOWER_IS_BETTER = ("wrong accepted",)
 TOLERANCE = 0.005  # half a point

@@ -28,10 +28,14 @@ SETS = {
     "own": ROOT / "tests/data/grade_eval.jsonl",
     "own-extra": ROOT / "tests/data/grade_train_extra.jsonl",
     "train-feedback": ROOT / "tests/data/train_feedback.jsonl",
+    "train-feedback-a": ROOT / "tests/data/train_feedback_a.jsonl",
+    "train-feedback-c": ROOT / "tests/data/train_feedback_c.jsonl",
     "holdout": ROOT / "tests/data/holdout_grade.jsonl",
     "holdout-feedback": ROOT / "tests/data/holdout_feedback.jsonl",
+    "holdout-feedback-v2": ROOT / "tests/data/holdout_feedback_v2.jsonl",
+    "holdout-feedback-v3": ROOT / "tests/data/holdout_feedback_v3.jsonl",
 }
-HELD_OUT = {"holdout", "holdout-feedback"}
+HELD_OUT = {"holdout", "holdout-feedback", "holdout-feedback-v2", "holdout-feedback-v3"}
 
 
 def rows(path: Path) -> list[dict]:

@@ -33,6 +33,8 @@ TRAIN = [
     ROOT / "tests/data/grade_eval.jsonl",
     ROOT / "tests/data/grade_train_extra.jsonl",
     ROOT / "tests/data/train_feedback.jsonl",  # three verdicts: only "correct" counts as right here
+    ROOT / "tests/data/train_feedback_a.jsonl",  # two more writers, many answers in the course's own words
+    ROOT / "tests/data/train_feedback_c.jsonl",
 ]  # the shared dev sets and the held-out sets are evaluation only (scripts/eval_grader.py)
 
 

@@ -99,6 +99,7 @@ class _Mention:
     member: int
     position: int
     negated: bool
+    end: int = 0
 
 
 def _mentions(toks: list[str], contrast: Contrast, taken: set[int]) -> list[_Mention]:
@@ -120,8 +121,14 @@ def _mentions(toks: list[str], contrast: Contrast, taken: set[int]) -> list[_Men
             before = toks[max(0, start - 2) : start]
             negated = any(w in NEGATIONS for w in before) and "only" not in before  # "not only X"
             compared = "than" in toks[max(0, start - 2) : start]
-            found.append(_Mention(member, start, negated or compared))
-    return sorted(found, key=lambda m: m.position)
+            found.append(_Mention(member, start, negated or compared, start + length))
+    found.sort(key=lambda m: m.position)
+    # "not the RNN or an LSTM": a negation reaches over the alternatives listed after it
+    for i in range(1, len(found)):
+        gap = toks[found[i - 1].end : found[i].position]
+        if found[i - 1].negated and not found[i].negated and gap and set(gap) <= {"or", "nor", "and", "an", "a", "the"}:
+            found[i] = _Mention(found[i].member, found[i].position, True, found[i].end)
+    return found
 
 
 def _side(mentions: list[_Mention], n_members: int) -> int | None:

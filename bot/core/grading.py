@@ -21,6 +21,7 @@ would teach the student something false.
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.core import answer_checks as checks
+from bot.core.claim_signals import absolute_claim, point_signs
 from bot.core.claims import ClaimChecker
 from bot.core.grade import Grade, Verdict
 from bot.core.grading_weights import SHIPPED, GradingWeights
@@ -37,6 +39,8 @@ from bot.core.ports import Embedder
 from bot.core.text import clean_text
 
 SHORT_ANSWER_WORDS = 4  # a reference this short is a short answer: graded by the accept list
+REASON_ASKED = re.compile(r"\b(?:why|explain|reason)\b", re.IGNORECASE)
+HEDGE = re.compile(r"\bor\b|\bmaybe\b|\bnot sure\b|\?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,9 @@ class GradingThresholds:
     correct: float = 0.6  # model probability for ``correct`` (above 0.5: the grader leans to reject)
     partial: float = 0.5  # the second model's probability for ``partial`` (at least partly right)
     cover: float = 0.5  # a key point counts as covered (shown to the student) at this similarity
-    misconception_margin: float = 0.1  # a misconception this much closer than any key point: wrong
+    # a misconception this much closer than any key point: wrong (packs list many near-opposites of their
+    # key points, so one of them is often a little closer to a right answer than the point it restates)
+    misconception_margin: float = 0.25
     other_question_margin: float = 0.1  # another question's answer this much closer: wrong
     question_copy: float = 0.9  # this close to the question and closer to it than to the reference
     reference_copy: float = 0.9  # this close to the reference answer is the reference, restated
@@ -52,6 +58,9 @@ class GradingThresholds:
     review_band: float = 0.03  # a probability this close to ``correct`` is left to the staff (review)
     lenient_cover: float = 0.35  # a right answer (by the model) covers a point at this similarity
     bare_yes_no_words: int = 3  # a right yes/no with at most this many other content words: partial
+    # a right answer (by the model) below this probability that takes the other side of a contrast, or
+    # makes a sweeping claim the course does not, is left to the staff (``claim_signals``)
+    doubt_review: float = 0.85
 
 
 @dataclass
@@ -69,6 +78,7 @@ class _Rubric:
     list_points: tuple[int, ...]  # the key points the list answers (all of them for a pure list)
     yes_no: int | None  # +1 / -1 for a yes/no question's expected answer
     yes_no_point: int | None  # the key point that states the yes/no
+    reason_asked: bool = False  # "... and why?": a bare pick is only half the answer
 
 
 def _yes_no(item: QAItem) -> int | None:
@@ -148,6 +158,7 @@ class MeaningGrader:
                 mis=vectors[start + 2 + n_kp : start + 2 + n_kp + n_mis],
                 accept=tuple(dict.fromkeys((*item.accept, *self._short_reference(item)))),
                 short_answer=len(checks.words(item.answer or "")) <= SHORT_ANSWER_WORDS,
+                reason_asked=bool(REASON_ASKED.search(item.question)),
             )
             start += 2 + n_kp + n_mis
         self._ids = list(self._rubrics)
@@ -213,7 +224,12 @@ class MeaningGrader:
             return _Decision(wrong, 5 if covered else 0, lead), covered
         rule = self.text_rules(r, text)
         if rule is not None:
-            return rule, frozenset(range(len(r.key_points))) if rule.verdict is Verdict.CORRECT else frozenset()
+            if rule.verdict is Verdict.CORRECT:
+                return rule, frozenset(range(len(r.key_points)))
+            if rule.verdict is Verdict.PARTIAL and not HEDGE.search(text):  # the pick is stated: its point is got
+                named = (i for i, kp in enumerate(r.key_points) if any(checks.mentions(kp, t) for t in r.accept))
+                return rule, frozenset(itertools.islice(named, 1))
+            return rule, frozenset()
         bare = self._bare_yes_no(r, text)
         if bare is not None:
             return bare
@@ -252,18 +268,21 @@ class MeaningGrader:
             given = listed[1] if listed is not None else frozenset()
             list_done = listed is not None and listed[0].verdict is Verdict.CORRECT
             covered = (covered - set(r.list_points)) | (set(r.list_points) if list_done else set(given))
-        if abs(p - self.t.correct) < self.t.review_band:
-            return _Decision(Verdict.REVIEW, score, "Hard to call."), frozenset(covered)
+        signs = features["signs"]
+        doubtful = {i for i in range(len(r.key_points)) if signs.doubtful(i)}  # never praised unless right
+        doubt = any(signs.side) or bool(features["absolute"])
+        if abs(p - self.t.correct) < self.t.review_band or (p >= self.t.correct and p < self.t.doubt_review and doubt):
+            return _Decision(Verdict.REVIEW, score, "Hard to call."), frozenset(covered - doubtful)
         if p >= self.t.correct:
             lenient = {i for i, sim in enumerate(features["kp_sims"]) if sim >= self.t.lenient_cover}
             covered |= lenient - (set(r.list_points) if not list_done else set())
             if list_done and len(covered) == len(r.key_points):
                 return _Decision(Verdict.CORRECT, score, "Well done."), frozenset(covered)
-            return _Decision(Verdict.PARTIAL, min(score, 59), "Partly there."), frozenset(covered)
+            return _Decision(Verdict.PARTIAL, min(score, 59), "Partly there."), frozenset(covered - doubtful)
         if self.weights.partial_probability(features) >= self.t.partial:
             if len(covered) == len(r.key_points):  # not right, so something is missing: the least evident
                 covered.discard(int(np.argmin(features["kp_sims"])))
-            return _Decision(Verdict.PARTIAL, max(30, min(score, 59)), "Partly there."), frozenset(covered)
+            return _Decision(Verdict.PARTIAL, max(30, min(score, 59)), "Partly there."), frozenset(covered - doubtful)
         # incorrect: no "You got" — what looks covered may be the very point the answer gets wrong
         return _Decision(Verdict.INCORRECT, min(score, 29), "Not quite."), frozenset()
 
@@ -339,6 +358,10 @@ class MeaningGrader:
         n_words = len(checks.words(text))
         if r.accept and (r.short_answer or n_words <= self.t.short_answer_max_words):
             hit = next((term for term in r.accept if checks.mentions(text, term)), None)
+            if hit and _hedged(text, r.accept):
+                return _Decision(Verdict.PARTIAL, 30, f"{hit} is right, but you named another option too: pick one.")
+            if hit and r.reason_asked and not r.short_answer:
+                return _Decision(Verdict.PARTIAL, 40, f"Yes — {hit} is right, but the question asks why too.")
             if hit:
                 return _Decision(Verdict.CORRECT, 100, f"Yes — {hit} is right.")
             return _Decision(wrong, 0, "That isn't one of the answers we accept.")
@@ -353,7 +376,10 @@ class MeaningGrader:
     def features(self, r: _Rubric, text: str, vectors: np.ndarray) -> dict:
         """Similarity features of one answer (``vectors``: the answer, then each of its sentences)."""
         answer = vectors[0]
-        kp_sims = (vectors @ r.kp.T).max(axis=0)
+        sims = vectors @ r.kp.T
+        kp_sims = sims.max(axis=0)
+        sentences = [text, *clauses(text)] if len(vectors) > 1 else [text]
+        signs = point_signs(sentences, sims, r.key_points, r.claims.contrasts)
         ref = float(answer @ r.ref)
         best_right = max(ref, float(kp_sims.max()))
         misconception = float((vectors @ r.mis.T).max()) if len(r.mis) else 0.0
@@ -377,6 +403,10 @@ class MeaningGrader:
             "yes_no_agrees": float(r.yes_no * given) if r.yes_no and (given := checks.polarity(text)) else 0.0,
             "covered_040": float((kp_sims >= 0.4).mean()),
             "covered_050": float((kp_sims >= 0.5).mean()),
+            "signs": signs,
+            "negation_flip": float(any(signs.negation)),
+            "side_flip": float(any(signs.side)),
+            "absolute": float(absolute_claim(text, " ".join((r.item.answer or "", *r.key_points)))),
         }
 
     def _closest_other(self, item_id: str, vector: np.ndarray) -> tuple[str, float]:
@@ -407,6 +437,15 @@ class MeaningGrader:
             missed=missed,
             feedback="\n".join(lines),
         )
+
+
+def _hedged(text: str, accepted: Sequence[str]) -> bool:
+    """A pick offered beside another option ("BERT or GPT"), not a pick with its reason."""
+    said = checks.words(text)
+    if "or" not in said or checks.NEGATIONS & set(said):  # "not RNN or LSTM" rules the others out
+        return False
+    rest = set(said) - {w for term in accepted for w in checks.words(term)} - checks.STOPWORDS
+    return bool(rest - {"or", "maybe", "one", "these", "those", "guess", "think", "either"})
 
 
 def _point(text: str) -> str:

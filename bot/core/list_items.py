@@ -3,7 +3,8 @@
 A course author lists the items that count (``list_items``, spellings separated by ``|``) and, if they
 like, items that do not belong (``wrong_items``: "image classification" is not an NLP task). Matching is
 whole-word on the crude stems of ``claims.tokens``, longest item first, so "image classification" is
-not also counted as "classification". An item named after a negation ("not regression") is not given.
+not also counted as "classification". An item named after a negation ("not regression"), or in a clause
+that denies it after naming it ("topic modelling isn't really NLP"), is not given.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.answer_checks import NEGATIONS
-from bot.core.claims import tokens
+from bot.core.claims import split_clauses, tokens
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,23 @@ class ListRubric:
         return bool(count.right or count.wrong)
 
     def count_in(self, text: str) -> ListCount:
-        toks = tokens(text)
+        found: set[int] = set()
+        for clause in split_clauses(text) or [text]:
+            toks = tokens(clause)
+            # "topic modelling isn't really NLP": a negation after the first item denies the clause's items
+            if not any(t in NEGATIONS for t in toks[self._first_item(toks) :]):
+                found |= self._found_in(toks)
+        right = tuple(self.names[i] for i in sorted(found) if i not in self._wrong_index)
+        wrong = tuple(self.names[i] for i in sorted(found) if i in self._wrong_index)
+        return ListCount(right, wrong)
+
+    def _first_item(self, toks: list[str]) -> int:
+        starts = (
+            s for seq, _, _ in self._entries for s in range(len(toks) - len(seq) + 1) if tuple(toks[s : s + len(seq)]) == seq
+        )
+        return min(starts, default=len(toks))
+
+    def _found_in(self, toks: list[str]) -> set[int]:
         taken: set[int] = set()
         found: set[int] = set()
         for seq, index, _ in self._entries:
@@ -54,6 +71,4 @@ class ListRubric:
                 taken |= span
                 if not any(w in NEGATIONS for w in toks[max(0, start - 2) : start]):
                     found.add(index)
-        right = tuple(self.names[i] for i in sorted(found) if i not in self._wrong_index)
-        wrong = tuple(self.names[i] for i in sorted(found) if i in self._wrong_index)
-        return ListCount(right, wrong)
+        return found

@@ -80,3 +80,9 @@ def test_clauses_and_stems():
         "batch",
         "corpus",
     ]
+
+
+def test_a_negation_reaches_over_the_alternatives_after_it():
+    checker = ClaimChecker(["Transformer vs RNN | LSTM"], ["the Transformer has the longer memory"], picks=True)
+    assert checker.contradictions("Transformer, not RNN or LSTM") == []
+    assert checker.contradictions("not the Transformer, the RNN")

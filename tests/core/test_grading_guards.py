@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.grade import Verdict
-from bot.core.grading import MeaningGrader
+from bot.core.grading import MeaningGrader, clauses
 
 pytestmark = pytest.mark.slow
 
@@ -120,3 +120,45 @@ def test_every_reference_answer_is_graded_correct(grader, course_pack):
     items = course_pack.answered
     grades = grader.grade_many([(item, item.answer) for item in items])
     assert [item.id for item, g in zip(items, grades, strict=True) if not g.correct] == []
+
+
+@pytest.mark.parametrize(
+    ("item_id", "answer"),
+    [("1.22", "BERT or GPT, one of these"), ("1.24", "the transformer or maybe the rnn"), ("1.25", "attention?? or embeddings")],
+)
+def test_a_right_pick_hedged_with_another_option_is_partial(grader, course_pack, item_id, answer):
+    g = grade(grader, course_pack, item_id, answer)
+    assert g.verdict is Verdict.PARTIAL and not g.covered
+    assert "pick one" in g.feedback
+
+
+@pytest.mark.parametrize(("item_id", "answer"), [("1.22", "bert (or roberta)"), ("1.24", "Transformer, not RNN or LSTM")])
+def test_two_right_picks_or_a_pick_ruling_out_the_others_is_right(grader, course_pack, item_id, answer):
+    assert grade(grader, course_pack, item_id, answer).verdict is Verdict.CORRECT
+
+
+def test_a_pick_without_the_reason_asked_for_is_partial(grader, course_pack):
+    g = grade(grader, course_pack, "1.13", "softargmax")
+    assert g.verdict is Verdict.PARTIAL and "asks why" in g.feedback
+    assert len(g.covered) == 1 and "softargmax" in g.covered[0] and g.missed
+
+
+def test_a_list_item_the_answer_denies_is_not_counted(grader, course_pack):
+    g = grade(grader, course_pack, "1.1", "translation, summarization, classification. topic modelling isnt really NLP tho")
+    assert g.verdict is Verdict.PARTIAL
+    assert "3 of the 5" in g.feedback and "topic" not in g.feedback.splitlines()[0]
+
+
+def test_a_point_the_answer_negates_is_not_praised(grader, course_pack):
+    """The answer restates the point closely enough to count as covered, but denies it: not under "You got"."""
+    item = course_pack.get("1.2")
+    answer = "econometrics isnt probabilistic, its deterministic equations; ml is the probabilistic one"
+    r = grader.rubric(item.id)
+    vectors = grader.embedder.encode([answer, *clauses(answer)])
+    features = grader.features(r, answer, vectors)
+    close = [i for i, sim in enumerate(features["kp_sims"]) if sim >= grader.t.cover]
+    denied = [i for i in close if features["signs"].negation[i]]
+    assert denied  # without the check this point would be listed as covered
+    g = grader.grade(item, answer)
+    assert g.verdict is not Verdict.CORRECT
+    assert not {r.key_points[i] for i in denied} & set(g.covered)
