@@ -39,7 +39,7 @@ from bot.core.ports import Embedder
 from bot.core.text import clean_text
 
 SHORT_ANSWER_WORDS = 4  # a reference this short is a short answer: graded by the accept list
-REASON_ASKED = re.compile(r"\b(?:why|explain|reason)\b", re.IGNORECASE)
+REASON_ASKED = re.compile(r"\b(?:why|explain)\b", re.IGNORECASE)  # not "reason": "what is the reason" asks for the pick
 HEDGE = re.compile(r"\bor\b|\bmaybe\b|\bnot sure\b|\?", re.IGNORECASE)
 
 
