@@ -162,3 +162,9 @@ def test_a_point_the_answer_negates_is_not_praised(grader, course_pack):
     g = grader.grade(item, answer)
     assert g.verdict is not Verdict.CORRECT
     assert not {r.key_points[i] for i in denied} & set(g.covered)
+
+
+def test_a_wrong_answer_is_told_which_misconception_it_reads_like(grader, course_pack):
+    g = grade(grader, course_pack, "1.14", "the dataloader trains the model")
+    assert g.verdict is Verdict.INCORRECT and not g.covered
+    assert "misconception: “the DataLoader trains the model”" in g.feedback.splitlines()[0]
