@@ -384,10 +384,11 @@ class MeaningGrader:
         sims = vectors @ r.kp.T
         kp_sims = sims.max(axis=0)
         sentences = [text, *clauses(text)] if len(vectors) > 1 else [text]
-        signs = point_signs(sentences, sims, r.key_points, r.claims.contrasts)
+        mis_rows = vectors @ r.mis.T if len(r.mis) else None
+        signs = point_signs(sentences, sims, r.key_points, r.claims.contrasts, mis_rows)
         ref = float(answer @ r.ref)
         best_right = max(ref, float(kp_sims.max()))
-        mis_sims = (vectors @ r.mis.T).max(axis=0) if len(r.mis) else np.zeros(0, np.float32)
+        mis_sims = mis_rows.max(axis=0) if mis_rows is not None else np.zeros(0, np.float32)
         misconception = float(mis_sims.max()) if len(mis_sims) else 0.0
         other_id, other = self._closest_other(r.item.id, answer)
         question = float(answer @ r.question)

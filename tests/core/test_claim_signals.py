@@ -43,3 +43,12 @@ def test_sweeping_words_count_only_when_the_course_does_not_use_them():
     assert absolute_claim("Adam only, the others are schedulers", "Adam, RMSprop and SGD are optimizers")
     assert not absolute_claim("it only uses the encoder", "BERT only uses the encoder stack")
     assert not absolute_claim("Adam and RMSprop", "Adam, RMSprop and SGD are optimizers")
+
+
+def test_a_sentence_closer_to_a_misconception_than_to_the_point_is_a_misreading():
+    sentences = ["the RNN has the longer memory"]
+    sims = np.array([[0.8, 0.1]], dtype=np.float32)
+    closer = point_signs(sentences, sims, POINTS, CONTRASTS, np.array([[0.95]], dtype=np.float32))
+    farther = point_signs(sentences, sims, POINTS, CONTRASTS, np.array([[0.6]], dtype=np.float32))
+    assert closer.misread == (True, False) and closer.doubtful(0)
+    assert farther.misread == (False, False)
