@@ -44,36 +44,50 @@ def _flips_side(said: Reading, point: Reading) -> bool:
 
 
 @dataclass(frozen=True)
+class PointReading:
+    """A key point read once, when the rubric is built: its negation and the sides its clauses take."""
+
+    negated: bool
+    clauses: tuple[Reading, ...]
+
+
+def read_points(key_points: Sequence[str], contrasts: Sequence[Contrast]) -> tuple[PointReading, ...]:
+    return tuple(
+        PointReading(_negated(point), tuple(read(c, contrasts) for c in split_clauses(point))) for point in key_points
+    )
+
+
+@dataclass(frozen=True)
 class PointSigns:
-    """For each key point, whether the answer's closest sentence turns it round (negation or side)."""
+    """For each key point, whether the answer's closest sentence turns it round (negation or side) or reads
+    more like a misconception than like the point (misread)."""
 
     negation: tuple[bool, ...]
     side: tuple[bool, ...]
-    misread: tuple[bool, ...] = ()  # the closest sentence is closer still to one of the misconceptions
+    misread: tuple[bool, ...]
 
     def doubtful(self, index: int) -> bool:
-        return self.negation[index] or self.side[index] or (bool(self.misread) and self.misread[index])
+        return self.negation[index] or self.side[index] or self.misread[index]
 
 
 def point_signs(
     sentences: Sequence[str],
     sims: np.ndarray,
-    key_points: Sequence[str],
+    points: Sequence[PointReading],
     contrasts: Sequence[Contrast],
     misconception_sims: np.ndarray | None = None,
 ) -> PointSigns:
     """``sentences``: the answer then its clauses (the rows of ``sims``, one column per key point, and of
-    ``misconception_sims``, one column per misconception)."""
+    ``misconception_sims``, one column per misconception); ``points``: ``read_points`` of the key points."""
     negation, side, misread = [], [], []
-    for index, point in enumerate(key_points):
+    for index, point in enumerate(points):
         column = sims[:, index]
         best = int(np.argmax(column))
         close = float(column[best]) >= RESEMBLES
         sentence = sentences[best]
-        negation.append(close and _negated(sentence) != _negated(point))
-        point_readings = [read(c, contrasts) for c in split_clauses(point)]
+        negation.append(close and _negated(sentence) != point.negated)
         said_readings = [read(c, contrasts) for c in split_clauses(sentence)]
-        side.append(close and any(_flips_side(s, p) for s in said_readings for p in point_readings))
+        side.append(close and any(_flips_side(s, p) for s in said_readings for p in point.clauses))
         wrong = misconception_sims is not None and misconception_sims.shape[1] > 0
         misread.append(close and wrong and float(misconception_sims[best].max()) > float(column[best]))
     return PointSigns(tuple(negation), tuple(side), tuple(misread))

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.core import answer_checks as checks
-from bot.core.claim_signals import absolute_claim, point_signs
+from bot.core.claim_signals import PointReading, absolute_claim, point_signs, read_points
 from bot.core.claims import ClaimChecker
 from bot.core.grade import Grade, Verdict
 from bot.core.grading_weights import SHIPPED, GradingWeights
@@ -81,6 +81,7 @@ class _Rubric:
     yes_no: int | None  # +1 / -1 for a yes/no question's expected answer
     yes_no_point: int | None  # the key point that states the yes/no
     reason_asked: bool = False  # "... and why?": a bare pick is only half the answer
+    point_readings: tuple[PointReading, ...] = ()  # the key points read for ``claim_signals``
 
 
 def _yes_no(item: QAItem) -> int | None:
@@ -142,8 +143,10 @@ class MeaningGrader:
             n_kp, n_mis = len(key_points), len(item.misconceptions)
             listing, list_points = _list_rubric(item, key_points)
             expected = _yes_no(item)
+            claims = ClaimChecker(item.contrasts, key_points, picks=bool(item.accept), reference=item.answer)
             self._rubrics[item.id] = _Rubric(
-                claims=ClaimChecker(item.contrasts, key_points, picks=bool(item.accept), reference=item.answer),
+                claims=claims,
+                point_readings=read_points(key_points, claims.contrasts),
                 listing=listing,
                 list_points=list_points,
                 yes_no=expected,
@@ -385,7 +388,7 @@ class MeaningGrader:
         kp_sims = sims.max(axis=0)
         sentences = [text, *clauses(text)] if len(vectors) > 1 else [text]
         mis_rows = vectors @ r.mis.T if len(r.mis) else None
-        signs = point_signs(sentences, sims, r.key_points, r.claims.contrasts, mis_rows)
+        signs = point_signs(sentences, sims, r.point_readings, r.claims.contrasts, mis_rows)
         ref = float(answer @ r.ref)
         best_right = max(ref, float(kp_sims.max()))
         mis_sims = mis_rows.max(axis=0) if mis_rows is not None else np.zeros(0, np.float32)

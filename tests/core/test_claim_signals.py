@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.core.claim_signals import absolute_claim, point_signs
+from bot.core.claim_signals import absolute_claim, point_signs, read_points
 from bot.core.claims import _general_contrasts
 
 POINTS = ("the Transformer has the longer memory", "attention links every pair of positions")
@@ -12,7 +12,7 @@ CONTRASTS = _general_contrasts()
 
 
 def signs(sentences: list[str], sims: list[list[float]]):
-    return point_signs(sentences, np.array(sims, dtype=np.float32), POINTS, CONTRASTS)
+    return point_signs(sentences, np.array(sims, dtype=np.float32), read_points(POINTS, CONTRASTS), CONTRASTS)
 
 
 def test_a_negated_restatement_flips_the_point_it_resembles():
@@ -48,7 +48,8 @@ def test_sweeping_words_count_only_when_the_course_does_not_use_them():
 def test_a_sentence_closer_to_a_misconception_than_to_the_point_is_a_misreading():
     sentences = ["the RNN has the longer memory"]
     sims = np.array([[0.8, 0.1]], dtype=np.float32)
-    closer = point_signs(sentences, sims, POINTS, CONTRASTS, np.array([[0.95]], dtype=np.float32))
-    farther = point_signs(sentences, sims, POINTS, CONTRASTS, np.array([[0.6]], dtype=np.float32))
+    points = read_points(POINTS, CONTRASTS)
+    closer = point_signs(sentences, sims, points, CONTRASTS, np.array([[0.95]], dtype=np.float32))
+    farther = point_signs(sentences, sims, points, CONTRASTS, np.array([[0.6]], dtype=np.float32))
     assert closer.misread == (True, False) and closer.doubtful(0)
     assert farther.misread == (False, False)
