@@ -49,6 +49,7 @@ GRADE_SETS = {
     "holdout-feedback": DATA / "holdout_feedback.jsonl",
     "holdout-feedback-v2": DATA / "holdout_feedback_v2.jsonl",
     "holdout-feedback-v3": DATA / "holdout_feedback_v3.jsonl",
+    "holdout-feedback-v4": DATA / "holdout_feedback_v4.jsonl",
 }
 LOWER_IS_BETTER = ("wrong accepted",)
 TOLERANCE = 0.005  # half a point

@@ -34,8 +34,9 @@ SETS = {
     "holdout-feedback": ROOT / "tests/data/holdout_feedback.jsonl",
     "holdout-feedback-v2": ROOT / "tests/data/holdout_feedback_v2.jsonl",
     "holdout-feedback-v3": ROOT / "tests/data/holdout_feedback_v3.jsonl",
+    "holdout-feedback-v4": ROOT / "tests/data/holdout_feedback_v4.jsonl",
 }
-HELD_OUT = {"holdout", "holdout-feedback", "holdout-feedback-v2", "holdout-feedback-v3"}
+HELD_OUT = {"holdout", "holdout-feedback", "holdout-feedback-v2", "holdout-feedback-v3", "holdout-feedback-v4"}
 
 
 def rows(path: Path) -> list[dict]:
