@@ -39,6 +39,9 @@ from bot.core.ports import Embedder
 from bot.core.text import clean_text
 
 SHORT_ANSWER_WORDS = 4  # a reference this short is a short answer: graded by the accept list
+CODE_FENCE = re.compile(r"```[a-z]*\n?(.*?)```", re.DOTALL)
+CODE_TOKEN = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+CODE_FLIP = re.compile(r"\bnot\b|\bFalse\b|!=|==\s*0\b")
 REASON_ASKED = re.compile(r"\b(?:why|explain)\b", re.IGNORECASE)  # not "reason": "what is the reason" asks for the pick
 HEDGE = re.compile(r"\bor\b|\bmaybe\b|\bnot sure\b|\?", re.IGNORECASE)
 
@@ -82,6 +85,7 @@ class _Rubric:
     yes_no_point: int | None  # the key point that states the yes/no
     reason_asked: bool = False  # "... and why?": a bare pick is only half the answer
     point_readings: tuple[PointReading, ...] = ()  # the key points read for ``claim_signals``
+    code: tuple[str, ...] = ()  # the reference's code: its string literals and dotted names, in order
 
 
 def _yes_no(item: QAItem) -> int | None:
@@ -164,6 +168,7 @@ class MeaningGrader:
                 accept=tuple(dict.fromkeys((*item.accept, *self._short_reference(item)))),
                 short_answer=len(checks.words(item.answer or "")) <= SHORT_ANSWER_WORDS,
                 reason_asked=bool(REASON_ASKED.search(item.question)),
+                code=_code_signature("\n".join(CODE_FENCE.findall(item.answer or ""))),
             )
             start += 2 + n_kp + n_mis
         self._ids = list(self._rubrics)
@@ -251,7 +256,7 @@ class MeaningGrader:
             if guard.score and not copied_other and self.weights.probability(features) >= self.t.correct:
                 return _Decision(Verdict.REVIEW, guard.score, guard.lead), similar
             return guard, frozenset()  # incorrect: nothing praised
-        return self._by_model(r, features, similar, listed)
+        return self._by_model(r, text, features, similar, listed)
 
     def decided_by_rules(self, r: _Rubric, text: str) -> bool:
         """Whether a rule settles the answer before the models (what ``scripts/fit_grader.py`` skips)."""
@@ -262,7 +267,12 @@ class MeaningGrader:
         return self._list_answer(r, text) is not None and len(r.list_points) == len(r.key_points)
 
     def _by_model(
-        self, r: _Rubric, features: dict, similar: frozenset[int], listed: tuple[_Decision, frozenset[int]] | None
+        self,
+        r: _Rubric,
+        text: str,
+        features: dict,
+        similar: frozenset[int],
+        listed: tuple[_Decision, frozenset[int]] | None,
     ) -> tuple[_Decision, frozenset[int]]:
         """The logistic model's verdict, made to agree with the key points the answer covers."""
         p = self.weights.probability(features)
@@ -281,6 +291,9 @@ class MeaningGrader:
         if p >= self.t.correct:
             lenient = {i for i, sim in enumerate(features["kp_sims"]) if sim >= self.t.lenient_cover}
             covered |= lenient - (set(r.list_points) if not list_done else set())
+            if r.code and not features["same_code"] and len(_code_signature(text)) >= 2:
+                lead = "Your code differs from the course's; the course staff will check it."
+                return _Decision(Verdict.REVIEW, score, lead), frozenset(covered - doubtful)
             if list_done and len(covered) == len(r.key_points):
                 return _Decision(Verdict.CORRECT, score, "Well done."), frozenset(covered)
             return _Decision(Verdict.PARTIAL, min(score, 59), "Partly there."), frozenset(covered - doubtful)
@@ -342,7 +355,7 @@ class MeaningGrader:
     def similarity_guards(self, features: dict) -> _Decision | None:
         """The reference restated; copies of the question, clear misconceptions, another question's answer."""
         wrong = Verdict.INCORRECT
-        if features["ref"] >= self.t.reference_copy:
+        if features["ref"] >= self.t.reference_copy and features["same_code"]:
             return _Decision(Verdict.CORRECT, 100, "Well done: that is the course's answer.")
         if features["question_minus_ref"] > 0 and features["question"] >= self.t.question_copy:
             return _Decision(wrong, 0, "That restates the question rather than answering it.")
@@ -409,6 +422,9 @@ class MeaningGrader:
             "other": other,
             "other_minus_right": other - best_right,
             "question_minus_ref": question - ref,
+            # a code answer restates the reference only with the same literals and calls in the same order:
+            # "torch.device('cpu' if torch.cuda.is_available() else 'cuda')" embeds next to the reference
+            "same_code": _same_code(text, r.code, r.item.answer or ""),
             "log_words": float(np.log1p(len(checks.words(text)))),
             "names_accepted": float(any(checks.mentions(text, term) for term in r.accept)),
             "yes_no_agrees": float(r.yes_no * given) if r.yes_no and (given := checks.polarity(text)) else 0.0,
@@ -448,6 +464,20 @@ class MeaningGrader:
             missed=missed,
             feedback="\n".join(lines),
         )
+
+
+def _code_signature(code: str) -> tuple[str, ...]:
+    """String literals (one quote style) and dotted names: what a line of code picks and calls."""
+    return tuple(t.replace('"', "'") for t in CODE_TOKEN.findall(code))
+
+
+def _same_code(answer: str, needed: tuple[str, ...], reference: str) -> bool:
+    """The reference's literals and calls, in order, and no condition flipped ("is False", "not")."""
+    if not needed:
+        return True
+    remaining = iter(_code_signature(answer))
+    in_order = all(any(t == n for t in remaining) for n in needed)
+    return in_order and len(CODE_FLIP.findall(answer)) == len(CODE_FLIP.findall(reference))
 
 
 def _misconception_lead(features: dict, opening: str) -> str:

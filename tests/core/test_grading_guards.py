@@ -168,3 +168,27 @@ def test_a_wrong_answer_is_told_which_misconception_it_reads_like(grader, course
     g = grade(grader, course_pack, "1.14", "the dataloader trains the model")
     assert g.verdict is Verdict.INCORRECT and not g.covered
     assert "misconception: “the DataLoader trains the model”" in g.feedback.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "device = torch.device(\"cuda\" if torch.cuda.is_available() else \"cpu\")",
+        "torch.device('cuda' if torch.cuda.is_available() else 'cpu')",
+    ],
+)
+def test_the_courses_line_of_code_is_right_in_either_quote_style(grader, course_pack, answer):
+    assert grade(grader, course_pack, "1.10", answer).verdict is Verdict.CORRECT
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "torch.device('gpu' if torch.cpu.is_available() else 'cuda')",
+        "device = torch.device('cuda') if torch.cuda.is_available() is False else torch.device('cpu')",
+    ],
+)
+def test_code_that_only_looks_like_the_courses_is_never_called_its_answer(grader, course_pack, answer):
+    g = grade(grader, course_pack, "1.10", answer)
+    assert g.verdict is not Verdict.CORRECT
+    assert "that is the course's answer" not in g.feedback
