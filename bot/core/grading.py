@@ -424,7 +424,7 @@ class MeaningGrader:
             "question_minus_ref": question - ref,
             # a code answer restates the reference only with the same literals and calls in the same order:
             # "torch.device('cpu' if torch.cuda.is_available() else 'cuda')" embeds next to the reference
-            "same_code": _same_code(text, r.code, r.item.answer or ""),
+            "same_code": _same_code(text, r.code, "\n".join(CODE_FENCE.findall(r.item.answer or ""))),
             "log_words": float(np.log1p(len(checks.words(text)))),
             "names_accepted": float(any(checks.mentions(text, term) for term in r.accept)),
             "yes_no_agrees": float(r.yes_no * given) if r.yes_no and (given := checks.polarity(text)) else 0.0,
@@ -477,7 +477,14 @@ def _same_code(answer: str, needed: tuple[str, ...], reference: str) -> bool:
         return True
     remaining = iter(_code_signature(answer))
     in_order = all(any(t == n for t in remaining) for n in needed)
-    return in_order and len(CODE_FLIP.findall(answer)) == len(CODE_FLIP.findall(reference))
+    return in_order and _flips(answer) == _flips(reference)
+
+
+def _flips(text: str) -> int:
+    """Negations inside the code of ``text`` (from its first literal or call to its last), not in its prose:
+    "... else 'cpu'), so it does not crash on a laptop" flips nothing."""
+    tokens = list(CODE_TOKEN.finditer(text))
+    return len(CODE_FLIP.findall(text[tokens[0].start() : tokens[-1].end()])) if tokens else 0
 
 
 def _misconception_lead(features: dict, opening: str) -> str:

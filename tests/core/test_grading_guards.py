@@ -192,3 +192,8 @@ def test_code_that_only_looks_like_the_courses_is_never_called_its_answer(grader
     g = grade(grader, course_pack, "1.10", answer)
     assert g.verdict is not Verdict.CORRECT
     assert "that is the course's answer" not in g.feedback
+
+
+def test_a_negation_in_the_prose_around_the_courses_line_flips_nothing(grader, course_pack):
+    answer = "device = torch.device('cuda' if torch.cuda.is_available() else 'cpu'), so it does not crash on a laptop"
+    assert grade(grader, course_pack, "1.10", answer).verdict is Verdict.CORRECT
