@@ -14,7 +14,7 @@ model as features, which learns from labelled answers how much each one weighs:
 The same signs keep a point off the "You got" list of an answer that is not right, and so does a closest
 sentence that is closer still to one of the rubric's misconceptions (``misread``): praise must not land
 on the point the answer gets backwards. Cross-validated by writer, that last check raised honest feedback
-from 0.72 to 0.81 and cost a quarter of the points praised in true partial answers.
+from 0.72 to 0.81; in true partial answers the points praised fell from 149 to 106.
 """
 
 from __future__ import annotations
@@ -93,7 +93,6 @@ def point_signs(
     return PointSigns(tuple(negation), tuple(side), tuple(misread))
 
 
-def absolute_claim(answer: str, course_text: str) -> bool:
+def absolute_claim(answer: str, course_words: frozenset[str]) -> bool:
     """A sweeping word in the answer that the course's own answer and key points never use."""
-    course = set(words(course_text))
-    return any(w in ABSOLUTES and w not in course for w in words(answer))
+    return any(w in ABSOLUTES and w not in course_words for w in words(answer))

@@ -99,7 +99,7 @@ class _Mention:
     member: int
     position: int
     negated: bool
-    end: int = 0
+    end: int  # the position just after it
 
 
 def _mentions(toks: list[str], contrast: Contrast, taken: set[int]) -> list[_Mention]:

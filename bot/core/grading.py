@@ -43,7 +43,6 @@ CODE_FENCE = re.compile(r"```[a-z]*\n?(.*?)```", re.DOTALL)
 CODE_TOKEN = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 CODE_FLIP = re.compile(r"\bnot\b|\bFalse\b|!=|==\s*0\b")
 REASON_ASKED = re.compile(r"\b(?:why|explain)\b", re.IGNORECASE)  # not "reason": "what is the reason" asks for the pick
-HEDGE = re.compile(r"\bor\b|\bmaybe\b|\bnot sure\b|\?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -86,6 +85,7 @@ class _Rubric:
     reason_asked: bool = False  # "... and why?": a bare pick is only half the answer
     point_readings: tuple[PointReading, ...] = ()  # the key points read for ``claim_signals``
     code: tuple[str, ...] = ()  # the reference's code: its string literals and dotted names, in order
+    course_words: frozenset[str] = frozenset()  # the words of the answer and key points (``absolute_claim``)
 
 
 def _yes_no(item: QAItem) -> int | None:
@@ -169,6 +169,7 @@ class MeaningGrader:
                 short_answer=len(checks.words(item.answer or "")) <= SHORT_ANSWER_WORDS,
                 reason_asked=bool(REASON_ASKED.search(item.question)),
                 code=_code_signature("\n".join(CODE_FENCE.findall(item.answer or ""))),
+                course_words=frozenset(checks.words(" ".join((item.answer or "", *key_points)))),
             )
             start += 2 + n_kp + n_mis
         self._ids = list(self._rubrics)
@@ -236,7 +237,7 @@ class MeaningGrader:
         if rule is not None:
             if rule.verdict is Verdict.CORRECT:
                 return rule, frozenset(range(len(r.key_points)))
-            if rule.verdict is Verdict.PARTIAL and not HEDGE.search(text):  # the pick is stated: its point is got
+            if rule.verdict is Verdict.PARTIAL and not _hedged(text, r.accept):  # a lone pick: its point is got
                 named = (i for i, kp in enumerate(r.key_points) if any(checks.mentions(kp, t) for t in r.accept))
                 return rule, frozenset(itertools.islice(named, 1))
             return rule, frozenset()
@@ -433,7 +434,7 @@ class MeaningGrader:
             "signs": signs,
             "negation_flip": float(any(signs.negation)),
             "side_flip": float(any(signs.side)),
-            "absolute": float(absolute_claim(text, " ".join((r.item.answer or "", *r.key_points)))),
+            "absolute": float(absolute_claim(text, r.course_words)),
         }
 
     def _closest_other(self, item_id: str, vector: np.ndarray) -> tuple[str, float]:
