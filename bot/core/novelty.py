@@ -36,7 +36,7 @@ from bot.core.lexical import stem
 from bot.core.spelling import COMMON_WORDS, TEXT_SPEAK, edit_distance
 
 MAX_TOPIC_WORDS = 5  # content words; longer queries are scenarios, whose new words are detail
-_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")  # a code identifier ("requires_grad") is one word
 _WORD = re.compile(r"[a-z0-9]+")
 _PREFIXES = ("re", "un", "non", "pre", "mis", "dis")  # "reuse", "unfreezing": English, if rare ones
 _ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
@@ -165,6 +165,8 @@ class Novelty:
                 course |= _keys(word)
             for first, second in pairwise(words):
                 course |= _keys(first + second)
+            for identifier in (t for t in _TOKEN.findall(text.lower()) if "_" in t):
+                course |= _keys(identifier)  # the course's code: "is_available" is no new concept
         self._course = frozenset(course | _acronyms(texts))
         self._spelled = sorted(spelled)  # for abbreviations: "hyperparam" of "hyperparameters"
         self._english = english if isinstance(english, frozenset) else frozenset(english)

@@ -48,9 +48,13 @@ _COMMON_WORDS_TEXT = """what which who whom whose why how when where whether doe
     into onto from with for and or but if so such like"""
 COMMON_WORDS = frozenset(_COMMON_WORDS_TEXT.split())
 
-_TOKEN = re.compile(r"w/o|w/|[a-z0-9]+(?:[-'/][a-z0-9]+)*", re.IGNORECASE)
+# a code identifier ("requires_grad") is one token, never corrected: it is spelt as the library spells it
+_TOKEN = re.compile(r"w/o|w/|[a-z0-9]+(?:[-'/_][a-z0-9]+)*", re.IGNORECASE)
 MIN_LENGTH = 4  # shorter words are too often real words the course does not use
 LONG_WORD = 8  # from this length two edits are allowed
+# Below this length a word keeps its first letter: typos rarely change it, and a short word one letter
+# from a course word is as often another term ("gelu" is no mistyped "relu").
+FIRST_LETTER_KEPT_BELOW = 6
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -118,7 +122,7 @@ class Speller:
         self._joined: dict[str, str] = {}  # "finetuning" -> "fine-tuning": compounds written as one word
         for text in texts:
             for token in _TOKEN.findall(text.lower()):
-                for word in re.split(r"[-'/]", token):
+                for word in re.split(r"[-'/_]", token):
                     if word:
                         counts[word] += 1
                 if "-" in token:
@@ -149,6 +153,8 @@ class Speller:
         limit = _max_edits(word)
         candidates = {c for key in _deletes(word, limit) for c in self._index.get(key, ())}
         best: tuple[int, int, str] | None = None
+        if len(word) < FIRST_LETTER_KEPT_BELOW:
+            candidates = {c for c in candidates if c[0] == word[0]}
         for candidate in candidates:
             distance = edit_distance(word, candidate, _max_edits(candidate))
             if distance <= min(limit, _max_edits(candidate)):

@@ -54,6 +54,12 @@ def test_course_words_their_forms_and_joined_pairs_are_not_novel():
     assert n.novel_words("class proportion") == []
 
 
+def test_a_code_identifier_is_one_word_novel_unless_the_course_writes_it():
+    n = Novelty([*COURSE, "Check torch.cuda.is_available() first."], ANCHORS, english=ENGLISH, common=COMMON)
+    assert n.novel_words("what does requires_grad do") == ["requires_grad"]  # not "requires" and "grad"
+    assert n.novel_words("is_available") == []  # the course's own code
+
+
 def test_general_english_and_common_words_are_not_novel():
     n = novelty()
     assert n.novel_words("teammate fraud") == []  # English, not in the anchors: scenario detail

@@ -47,6 +47,20 @@ def test_known_words_and_clean_questions_are_left_alone(speller: Speller, query:
     assert speller.normalise(query) == query
 
 
+def test_a_short_word_keeps_its_first_letter():
+    speller = Speller(["Why is ReLU a nonlinearity?", "What is a good learning rate?"])
+    assert speller.normalise("what is gelu") == "what is gelu"  # another activation, not "relu" mistyped
+    assert speller.normalise("what is rleu") == "what is relu"  # a swap inside the word is still a typo
+    assert speller.normalise("nonlinaerity of gelu") == "nonlinearity of gelu"
+
+
+def test_code_identifiers_are_one_word_and_never_corrected():
+    speller = Speller(["Set requires_grad on the grid of parameters", "torch.cuda.is_available()"])
+    assert speller.correct_word("requires_grad") == "requires_grad"
+    assert speller.normalise("what does requires_grad do") == "what does requires_grad do"
+    assert speller.normalise("n_estimators for the gird") == "n_estimators for the grid"
+
+
 def test_case_and_punctuation_of_unchanged_words_are_kept(speller: Speller):
     assert speller.normalise("Imbalenced DATA, pls?") == "imbalanced DATA, please?"
 
