@@ -5,8 +5,9 @@
 2. 500 quiz answers submitted at once through ``GradeBatcher`` (what the quiz worker grades with): the
    time until every one has its grade (target <= 3 s), on each backend.
 
-Every model the grader uses is the one embedder (it has no cross-encoder), so the ONNX run has no
-torch in its path.
+The "torch" and "onnx fp32" graders use the one embedder only; "+reader" is the ONNX grader with the
+contradiction reader as the bot serves it on a CPU (a cross-encoder on ONNX Runtime reading the answers
+found right, and those a rule finds contradicting), so it shows what the second reading costs.
 
 Usage: python bench/grading.py [--answers 500] [--int8]
 """
@@ -76,7 +77,12 @@ def main() -> None:
         }
         if args.int8:
             embedders["onnx int8"] = onnx_embedder("", "cpu", export_root=Path(root), quantize=True)
+        from bot.infra.contradiction import DEFAULT_WEIGHTS
+        from bot.infra.reader_factory import load_reader
+
+        reader = load_reader(str(DEFAULT_WEIGHTS), "cpu", root)  # ONNX Runtime, as the bot on a CPU
     graders = {name: MeaningGrader(pack.questions, e) for name, e in embedders.items()}
+    graders["+reader"] = MeaningGrader(pack.questions, embedders["onnx fp32"], reader=reader)
     for grader in graders.values():
         grader.grade_many(work[:32])  # warm-up
 

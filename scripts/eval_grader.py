@@ -35,8 +35,11 @@ SETS = {
     "holdout-feedback-v2": ROOT / "tests/data/holdout_feedback_v2.jsonl",
     "holdout-feedback-v3": ROOT / "tests/data/holdout_feedback_v3.jsonl",
     "holdout-feedback-v4": ROOT / "tests/data/holdout_feedback_v4.jsonl",
+    "holdout-feedback-v5": ROOT / "tests/data/holdout_feedback_v5.jsonl",
+    "holdout-feedback-v6": ROOT / "tests/data/holdout_feedback_v6.jsonl",
+    "holdout-feedback-v7": ROOT / "tests/data/holdout_feedback_v7.jsonl",
 }
-HELD_OUT = {"holdout", "holdout-feedback", "holdout-feedback-v2", "holdout-feedback-v3", "holdout-feedback-v4"}
+HELD_OUT = {name for name in SETS if name.startswith("holdout")}
 
 
 def rows(path: Path) -> list[dict]:
@@ -47,6 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--show", nargs="*", default=[], help="sets whose disagreements to list")
     parser.add_argument("--only", nargs="*", default=[], help="sets to evaluate (default: all present)")
+    parser.add_argument("--no-veto", action="store_true", help="grade without the contradiction reader")
     args = parser.parse_args()
     from bot.core.grading import MeaningGrader
     from bot.core.grading_eval import figures, label
@@ -54,7 +58,13 @@ def main() -> None:
     from content.loader import default_pack_path, load_pack
 
     pack = load_pack(default_pack_path())
-    grader = MeaningGrader(pack.questions, SentenceTransformerEmbedder())
+    reader = None
+    if not args.no_veto:
+        from bot.infra.contradiction import DEFAULT_WEIGHTS
+        from bot.infra.reader_factory import load_reader
+
+        reader = load_reader(str(DEFAULT_WEIGHTS))
+    grader = MeaningGrader(pack.questions, SentenceTransformerEmbedder(), reader=reader)
     for name, path in SETS.items():
         if not path.exists() or (args.only and name not in args.only):
             continue

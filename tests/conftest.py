@@ -17,6 +17,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # One embedding cache for the whole run: every `studybot` process a test starts inherits it, so the
 # course is encoded once per test session instead of once per process.
 os.environ.setdefault("STUDYBOT_CACHE_DIR", tempfile.mkdtemp(prefix="studybot-test-cache-"))
+# The grader's contradiction veto loads a second model: the tests that grade with it (the grading
+# evaluation, the veto's own tests, a console conversation) ask for it; the rest grade without it.
+os.environ.setdefault("STUDYBOT_CONTRADICTION_READER", "off")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -73,6 +76,15 @@ def torch_embedder():
     from bot.infra.embedding import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(device="cpu")
+
+
+@pytest.fixture(scope="session")
+def contradiction_reader(onnx_export_root):
+    """The shipped contradiction reader as the bot serves it on the CPU (ONNX Runtime)."""
+    from bot.infra.contradiction import DEFAULT_WEIGHTS
+    from bot.infra.reader_factory import load_reader
+
+    return load_reader(str(DEFAULT_WEIGHTS), "cpu", str(onnx_export_root))
 
 
 @pytest.fixture(scope="session")

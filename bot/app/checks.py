@@ -56,6 +56,7 @@ def run_checks(settings: Settings, *, model: bool = True, network: bool = True) 
     checks.extend(_settings_checks(settings))
     checks.extend(_database_checks(settings))
     checks.append(_model_check(settings) if model else Check("model", SKIP, "skipped (--no-model)"))
+    checks.append(_reader_check(settings) if model else Check("reader", SKIP, "skipped (--no-model)"))
     checks.extend(_platform_checks(settings, network=network))
     return checks
 
@@ -181,6 +182,37 @@ def _model_check(settings) -> Check:
             _first_line(exc),
             "check STUDYBOT_EMBEDDING_MODEL (a local path works offline), STUDYBOT_DEVICE (auto, cpu, cuda) "
             "and STUDYBOT_BACKEND (auto, onnx, torch)",
+        )
+
+
+def _reader_check(settings) -> Check:
+    """The grader's contradiction reader: loaded (exported on the first run) and reading."""
+    from bot.app.courses import build_reader
+
+    try:
+        started = time.perf_counter()
+        reader = build_reader(settings)
+        if reader is None:
+            return Check("reader", SKIP, "off (STUDYBOT_CONTRADICTION_READER=off): no contradiction veto")
+        loaded = time.perf_counter() - started
+        pair = ("Which has the longer memory? | the Transformer", "The RNN remembers longer.")
+        reader.probabilities([pair])  # the first one warms up
+        started = time.perf_counter()
+        reader.probabilities([pair])
+        read = (time.perf_counter() - started) * 1000
+        kind = "onnx" if "Onnx" in type(reader).__name__ else "torch"
+        return Check(
+            "reader",
+            OK,
+            f"contradiction reader on {getattr(reader, 'device', 'cpu')} ({kind}): loaded in {loaded:.1f} s, "
+            f"a reading takes {read:.0f} ms",
+        )
+    except Exception as exc:
+        return Check(
+            "reader",
+            FAIL,
+            _first_line(exc),
+            "check STUDYBOT_CONTRADICTION_READER (empty, off, or a weights file of scripts/fit_contradiction.py)",
         )
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.app.settings import Settings, StartupError
 from bot.core.ask import DEFAULT_THRESHOLD, AskService, course_novelty, course_speller
+from bot.core.contradiction import ContradictionReader
 from bot.core.courses.catalog import CourseCatalog
 from bot.core.courses.model import DocumentCheck, StoredCourse
 from bot.core.courses.ports import ModelBuilder
@@ -51,13 +52,15 @@ def build_course_models(
     *,
     cache_path: Path | None = None,
     threshold: float | None = None,
+    reader: ContradictionReader | None = None,
 ) -> tuple[AskService, MeaningGrader]:
     """The search index with its off-course anchors, and the grader's rubric vectors.
 
     Course texts go through the on-disk embedding cache at ``cache_path``, so a restart encodes
     nothing it encoded before; queries and answers never go in the cache (``threshold``: see
     :func:`course_threshold`; ``None``, the default). The grader knows retired questions too,
-    so an answer to a question a new version removed can still be graded.
+    so an answer to a question a new version removed can still be graded; ``reader``: its contradiction
+    veto (:func:`build_reader`), none by default.
     """
     from bot.infra.embedding_cache import CachedEmbedder
 
@@ -69,7 +72,9 @@ def build_course_models(
         index = SemanticIndex.build(pack.questions, course_embedder)
         topics = load_off_course_topics()
         anchors = course_embedder.encode(topics)
-        grader = MeaningGrader(pack.questions + pack.retired, course_embedder, query_embedder=embedder)
+        grader = MeaningGrader(
+            pack.questions + pack.retired, course_embedder, query_embedder=embedder, reader=reader
+        )
     finally:
         if cached:
             log.info(
@@ -94,13 +99,37 @@ def build_course_models(
     return ask, grader
 
 
+def build_reader(settings: Settings) -> ContradictionReader | None:
+    """The grader's contradiction reader (``STUDYBOT_CONTRADICTION_READER``): the shipped weights by
+    default, none when "off", else the weights file it names. Loaded once per process, for every course,
+    on the embedder's backend (ONNX Runtime on the CPU, exported on first use, else torch)."""
+    setting = settings.contradiction_reader.strip()
+    if setting.lower() == "off":
+        return None
+    from bot.infra.contradiction import DEFAULT_WEIGHTS
+    from bot.infra.embedder_factory import choose_backend, resolve_device
+    from bot.infra.reader_factory import load_reader
+
+    path = Path(setting).expanduser() if setting else DEFAULT_WEIGHTS
+    if not path.is_file():
+        raise StartupError(
+            f"STUDYBOT_CONTRADICTION_READER: no weights file at {path} "
+            "(leave it empty for the shipped reader, or set it to off)"
+        )
+    onnx = choose_backend(settings.backend, resolve_device(settings.device)) == "onnx"
+    export_root = str(settings.resolved_cache_dir / "onnx") if onnx else ""
+    return load_reader(str(path.resolve()), settings.device, export_root)
+
+
 def model_builder(settings: Settings, embedder: Embedder, metrics: Metrics | None = None) -> ModelBuilder:
     """Builds each course's models; with ``metrics``, its grader counts verdicts and times each call."""
     cache_path = settings.resolved_cache_dir / "embeddings.sqlite3"
 
     def build(pack: CoursePack) -> tuple[AskService, Grader]:
         threshold = course_threshold(pack, settings)
-        ask, grader = build_course_models(pack, embedder, cache_path=cache_path, threshold=threshold)
+        ask, grader = build_course_models(
+            pack, embedder, cache_path=cache_path, threshold=threshold, reader=build_reader(settings)
+        )
         return ask, (TimedGrader(grader, metrics) if metrics is not None else grader)
 
     return build

@@ -11,7 +11,11 @@ guards over the similarities, cheapest first:
    question's ``misconceptions`` than to any key point, or clearly closer to another question's answer;
 4. what is left is scored by a small logistic model over similarity features (key-point coverage,
    closeness to the reference, to misconceptions, to other questions, to the question itself),
-   fitted on our labelled answers by ``scripts/fit_grader.py`` (weights in ``grading_model.py``).
+   fitted on our labelled answers by ``scripts/fit_grader.py`` (weights in ``grading_model.py``);
+5. with a contradiction reader (``bot.core.contradiction``, a cross-encoder), an answer found right
+   is read once more against the rubric: if it reads as turning the course round, the staff decides
+   (``review``). The reader also confirms the contradictions of the rules in 3 (one it does not see is
+   passed over) and settles the model's own reviews when it is clear either way.
 
 It leans towards rejecting: an answer needs a probability of 0.6, not 0.5, to count as correct. A right
 answer phrased badly gets ``partial`` and sees the reference anyway, while a wrong answer accepted
@@ -31,6 +35,7 @@ import numpy as np
 from bot.core import answer_checks as checks
 from bot.core.claim_signals import PointReading, absolute_claim, point_signs, read_points
 from bot.core.claims import ClaimChecker
+from bot.core.contradiction import VETO_AT, ContradictionReader, rubric_text
 from bot.core.grade import Grade, Verdict
 from bot.core.grading_weights import SHIPPED, GradingWeights
 from bot.core.list_items import ListRubric
@@ -65,6 +70,14 @@ class GradingThresholds:
     # a right answer (by the model) below this probability that takes the other side of a contrast, or
     # makes a sweeping claim the course does not, is left to the staff (``claim_signals``)
     doubt_review: float = 0.85
+    contradiction_veto: float = VETO_AT  # a right answer the reader finds this likely contradicting: review
+    # with a reader: a rule's contradiction (the claim checker's, a misconception's) stands only when the
+    # reader finds it at least this likely; else the answer is decided without that rule
+    rule_confirm: float = 0.3
+    # with a reader: the model's own review is decided when the reader is clear: wrong from this
+    # probability of contradiction, right under ``unsure_right``
+    unsure_wrong: float = 0.9
+    unsure_right: float = 0.15
 
 
 @dataclass
@@ -109,6 +122,9 @@ class _Decision:
     verdict: Verdict
     score: int
     lead: str
+    rule: str = ""  # "claim" or "misconception": a rule that reads the answer as contradicting the course
+    unsure: bool = False  # the model's review (near its threshold, a doubtful sign, other code): readable
+    settled: bool = False  # the course's own answer restated: nothing for the reader to overturn
 
 
 def clauses(text: str) -> list[str]:
@@ -128,11 +144,13 @@ class MeaningGrader:
         *,
         query_embedder: Embedder | None = None,
         weights: GradingWeights | None = None,
+        reader: ContradictionReader | None = None,
     ) -> None:
         """``embedder`` encodes the rubric (a cached one, at start); ``query_embedder`` (default the same)
         encodes student answers, which are never cached; ``weights``: the logistic models (default the
-        shipped ones, ``grading_model.py``)."""
+        shipped ones, ``grading_model.py``); ``reader``: the contradiction veto (none: no veto)."""
         self.embedder = query_embedder or embedder
+        self.reader = reader
         self.t = thresholds or GradingThresholds()
         self.weights = weights or SHIPPED
         answered = [q for q in items if q.answered]
@@ -211,15 +229,65 @@ class MeaningGrader:
             where.append((len(texts), len(parts)))
             texts += parts
         vectors = self.embedder.encode(texts) if texts else np.zeros((0, self.embedder.dimension), np.float32)
-        grades = []
-        for rubric, text, (start, count) in zip(rubrics, cleaned, where, strict=True):
-            decision, covered = self._decide(rubric, text, vectors[start : start + count])
-            grades.append(self._result(rubric, decision, covered))
-        return grades
+        spans = [vectors[start : start + count] for start, count in where]
+        decided = [
+            self._decide(rubric, text, span) for rubric, text, span in zip(rubrics, cleaned, spans, strict=True)
+        ]
+        if self.reader is not None:
+            decided = self._read_again(rubrics, cleaned, spans, decided)
+        return [self._result(rubric, *d) for rubric, d in zip(rubrics, decided, strict=True)]
+
+    def _read_again(
+        self,
+        rubrics: list[_Rubric],
+        texts: list[str],
+        spans: list[np.ndarray],
+        decided: list[tuple[_Decision, frozenset[int]]],
+    ) -> list[tuple[_Decision, frozenset[int]]]:
+        """The reader's second opinion, one batch for the whole burst, on the answers found right, those
+        the model left to the staff and those a rule found contradicting. A rule's contradiction the reader
+        does not see (under ``rule_confirm``) is passed over and the answer decided without it; a right
+        answer the reader finds contradicting (``contradiction_veto``) goes to the staff with nothing
+        praised (the reader does not say which point is turned round); the model's review is decided when
+        the reader is clear either way (``unsure_wrong``, ``unsure_right``)."""
+        assert self.reader is not None
+        gated = self.t.rule_confirm > 0
+        asked = [
+            n
+            for n, (d, _) in enumerate(decided)
+            if (d.verdict is Verdict.CORRECT and not d.settled) or d.unsure or (gated and d.rule)
+        ]
+        if not asked:
+            return decided
+        pairs = [(rubric_text(rubrics[n].item), texts[n]) for n in asked]
+        out = list(decided)
+        for n, p in zip(asked, self.reader.probabilities(pairs), strict=True):
+            unconfirmed: frozenset[str] = frozenset()
+            while out[n][0].rule and p < self.t.rule_confirm and out[n][0].rule not in unconfirmed:
+                unconfirmed |= {out[n][0].rule}
+                out[n] = self._decide(rubrics[n], texts[n], spans[n], unconfirmed)
+            decision = out[n][0]
+            if decision.verdict is Verdict.CORRECT and p >= self.t.contradiction_veto:
+                lead = "This may say the opposite of the course somewhere; the course staff will check it."
+                out[n] = (_Decision(Verdict.REVIEW, decision.score, lead), frozenset())
+            elif decision.unsure and p >= self.t.unsure_wrong:
+                lead = "Not quite — this reads as saying the opposite of the course."
+                out[n] = (_Decision(Verdict.INCORRECT, min(decision.score, 29), lead), frozenset())
+            elif decision.unsure and p < self.t.unsure_right and self._right_but_unsure(rubrics[n], *out[n]):
+                everything = frozenset(range(len(rubrics[n].key_points)))
+                out[n] = (_Decision(Verdict.CORRECT, max(decision.score, 60), "Well done."), everything)
+        return out
 
     # --- the decision --------------------------------------------------------------------------
-    def _decide(self, r: _Rubric, text: str, vectors: np.ndarray) -> tuple[_Decision, frozenset[int]]:
-        """The verdict and the key points (indices) the answer states."""
+    def _right_but_unsure(self, r: _Rubric, decision: _Decision, covered: frozenset[int]) -> bool:
+        """A review the model leaned right on, with every listed item given: the reader may settle it."""
+        return decision.score >= round(100 * self.t.correct) and set(r.list_points) <= covered
+
+    def _decide(
+        self, r: _Rubric, text: str, vectors: np.ndarray, unconfirmed: frozenset[str] = frozenset()
+    ) -> tuple[_Decision, frozenset[int]]:
+        """The verdict and the key points (indices) the answer states; the rules named in ``unconfirmed``
+        (see ``_Decision.rule``) found a contradiction that the reader did not, and are passed over."""
         wrong = Verdict.INCORRECT
         if checks.is_non_answer(text):
             return _Decision(wrong, 0, "No answer to grade — have a go next time!"), frozenset()
@@ -227,13 +295,13 @@ class MeaningGrader:
             return _Decision(wrong, 0, "That doesn't read as an answer."), frozenset()
         features = self.features(r, text, vectors)
         similar = frozenset(i for i, sim in enumerate(features["kp_sims"]) if sim >= self.t.cover)
-        clashes = self.contradictions(r, text)
+        clashes = [] if "claim" in unconfirmed else self.contradictions(r, text)
         if clashes:  # a veto: whatever else the answer says, it states something the course denies
             index, said = clashes[0]
             covered = similar - {i for i, _ in clashes}
             lead = f"You said “{said}”; the course says: {_point(r.key_points[index])}."
-            return _Decision(wrong, 5 if covered else 0, lead), covered
-        rule = self.text_rules(r, text)
+            return _Decision(wrong, 5 if covered else 0, lead, "claim"), covered
+        rule = self.text_rules(r, text, claims="claim" not in unconfirmed)
         if rule is not None:
             if rule.verdict is Verdict.CORRECT:
                 return rule, frozenset(range(len(r.key_points)))
@@ -247,7 +315,7 @@ class MeaningGrader:
         listed = self._list_answer(r, text)
         if listed is not None and len(r.list_points) == len(r.key_points):
             return listed
-        guard = self.similarity_guards(features)
+        guard = self.similarity_guards(features, misconceptions="misconception" not in unconfirmed)
         if guard is not None:
             if guard.verdict is Verdict.CORRECT:
                 return guard, frozenset(range(len(r.key_points)))
@@ -288,13 +356,13 @@ class MeaningGrader:
         doubtful = {i for i in range(len(r.key_points)) if signs.doubtful(i)}  # never praised unless right
         doubt = any(signs.side) or bool(features["absolute"])
         if abs(p - self.t.correct) < self.t.review_band or (p >= self.t.correct and p < self.t.doubt_review and doubt):
-            return _Decision(Verdict.REVIEW, score, "Hard to call."), frozenset(covered - doubtful)
+            return _Decision(Verdict.REVIEW, score, "Hard to call.", unsure=True), frozenset(covered - doubtful)
         if p >= self.t.correct:
             lenient = {i for i, sim in enumerate(features["kp_sims"]) if sim >= self.t.lenient_cover}
             covered |= lenient - (set(r.list_points) if not list_done else set())
             if r.code and not features["same_code"] and len(_code_signature(text)) >= 2:
                 lead = "Your code differs from the course's; the course staff will check it."
-                return _Decision(Verdict.REVIEW, score, lead), frozenset(covered - doubtful)
+                return _Decision(Verdict.REVIEW, score, lead, unsure=True), frozenset(covered - doubtful)
             if list_done and len(covered) == len(r.key_points):
                 return _Decision(Verdict.CORRECT, score, "Well done."), frozenset(covered)
             return _Decision(Verdict.PARTIAL, min(score, 59), "Partly there."), frozenset(covered - doubtful)
@@ -353,30 +421,31 @@ class MeaningGrader:
             lead += f" You said {', '.join(count.wrong)}; the course does not count that among them."
         return _Decision(Verdict.PARTIAL, 30 + round(29 * min(n, need) / need), lead), touched
 
-    def similarity_guards(self, features: dict) -> _Decision | None:
+    def similarity_guards(self, features: dict, *, misconceptions: bool = True) -> _Decision | None:
         """The reference restated; copies of the question, clear misconceptions, another question's answer."""
         wrong = Verdict.INCORRECT
         if features["ref"] >= self.t.reference_copy and features["same_code"]:
-            return _Decision(Verdict.CORRECT, 100, "Well done: that is the course's answer.")
+            return _Decision(Verdict.CORRECT, 100, "Well done: that is the course's answer.", settled=True)
         if features["question_minus_ref"] > 0 and features["question"] >= self.t.question_copy:
             return _Decision(wrong, 0, "That restates the question rather than answering it.")
-        if features["misconception_minus_right"] > self.t.misconception_margin:
-            return _Decision(wrong, 5, _misconception_lead(features, "That is a common misconception"))
+        if misconceptions and features["misconception_minus_right"] > self.t.misconception_margin:
+            lead = _misconception_lead(features, "That is a common misconception")
+            return _Decision(wrong, 5, lead, "misconception")
         if features["other_minus_right"] > self.t.other_question_margin:
             other = self._rubrics[features["other_id"]].item
             return _Decision(wrong, 5, f"That answers a different question ({other.id}: {other.question})")
         return None
 
-    def text_rules(self, r: _Rubric, text: str) -> _Decision | None:
+    def text_rules(self, r: _Rubric, text: str, *, claims: bool = True) -> _Decision | None:
         """The checks that need no model: non-answers, short answers, keyword bags, contradictions."""
         wrong = Verdict.INCORRECT
         if checks.is_non_answer(text):
             return _Decision(wrong, 0, "No answer to grade — have a go next time!")
         if checks.looks_like_gibberish(text):
             return _Decision(wrong, 0, "That doesn't read as an answer.")
-        clashes = self.contradictions(r, text)
+        clashes = self.contradictions(r, text) if claims else []
         if clashes:
-            return _Decision(wrong, 0, f"The course says: {_point(r.key_points[clashes[0][0]])}.")
+            return _Decision(wrong, 0, f"The course says: {_point(r.key_points[clashes[0][0]])}.", "claim")
         n_words = len(checks.words(text))
         if r.accept and (r.short_answer or n_words <= self.t.short_answer_max_words):
             hit = next((term for term in r.accept if checks.mentions(text, term)), None)
@@ -452,10 +521,11 @@ class MeaningGrader:
         covered = tuple(kp for i, kp in enumerate(r.key_points) if i in indices)
         missed = tuple(kp for i, kp in enumerate(r.key_points) if i not in indices)
         lines = [decision.lead]
+        unread = decision.verdict is Verdict.REVIEW and not covered  # the staff has not read it yet
         if decision.verdict is not Verdict.CORRECT:
             if covered:
                 lines.append("You got: " + "; ".join(_point(p) for p in covered) + ".")
-            if missed:
+            if missed and not unread:
                 lines.append("Missing: " + "; ".join(_point(p) for p in missed) + ".")
         lines.append(f"Reference answer: {r.item.answer}")
         return Grade(

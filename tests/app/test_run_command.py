@@ -118,5 +118,7 @@ async def test_doctor_all_good_with_the_model_and_its_device(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     (model,) = [line for line in done.stdout.splitlines() if line.startswith("model")]
     assert " ok " in model and "on cpu" in model and "dimension 384" in model
+    (reader,) = [line for line in done.stdout.splitlines() if line.startswith("reader")]
+    assert " ok " in reader and "contradiction reader on cpu (onnx)" in reader
     assert "auth.test ok" in done.stdout and "All checks passed." in done.stdout
     assert "/healthz and /metrics and /slack/events" in done.stdout

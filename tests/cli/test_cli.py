@@ -62,6 +62,28 @@ def test_grade_reads_json_lines(tmp_path):
     assert "error" in out[2]
 
 
+def test_grade_sends_a_right_looking_contradiction_to_the_staff(tmp_path):
+    """The shipped contradiction reader, as `studybot grade` loads it by default (ONNX on the CPU)."""
+    stdin = "\n".join(
+        json.dumps({"question_id": "1.14", "answer": answer})
+        for answer in (
+            "The DataLoader loads the data in batches and shuffles it, and it also runs the backward pass "
+            "to compute the gradients.",  # the course: it feeds the data; training is the model's
+            "It feeds the data to the model in mini-batches, shuffling it every epoch, and can load in "
+            "parallel worker processes.",
+        )
+    )
+    graded = {
+        mode: [json.loads(line) for line in run(["grade", "--json"], tmp_path, stdin=stdin,
+                                                STUDYBOT_CONTRADICTION_READER=mode).stdout.splitlines()]
+        for mode in ("off", "")
+    }
+    assert [g["verdict"] for g in graded["off"]] == ["correct", "correct"]  # similarity alone is fooled
+    vetoed, right = graded[""]
+    assert vetoed["verdict"] == "review" and vetoed["covered"] == [] and "course staff" in vetoed["feedback"]
+    assert right["verdict"] == "correct"
+
+
 def test_chat_piped_keeps_going_after_bad_lines(tmp_path):
     stdin = "/ask\n/nonsense\n/ask what is BERT an example of?\n"
     result = run(["chat", "--user", "ada"], tmp_path, stdin=stdin)

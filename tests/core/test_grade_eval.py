@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.grade import Verdict
 from bot.core.grading import MeaningGrader
 from bot.core.grading_eval import figures
 
@@ -34,28 +35,45 @@ SETS = {
     "holdout-feedback-v2": DATA / "holdout_feedback_v2.jsonl",  # two blind writers of 30 Nov 2026, never fitted on
     "holdout-feedback-v3": DATA / "holdout_feedback_v3.jsonl",
     "holdout-feedback-v4": DATA / "holdout_feedback_v4.jsonl",  # a fourth blind writer, measured once at the end
+    "holdout-feedback-v5": DATA / "holdout_feedback_v5.jsonl",  # a fifth (1 Dec 2026)
+    "holdout-feedback-v6": DATA / "holdout_feedback_v6.jsonl",  # a sixth, written after the veto was made
+    "holdout-feedback-v7": DATA / "holdout_feedback_v7.jsonl",  # a seventh, measured once at the end
 }
 # Floors: (min decided accuracy, max wrong accepted, max right rejected, min agreement, min honest,
 # max review). None: not measured on that set (no contradicting answers).
 FLOORS: dict[str, tuple[float, float, float, float, float | None, float]] = {
-    # measured 1 Dec 2026 (in the comments): accuracy, wrong accepted, right rejected, agreement, honest,
-    # review. The issue's targets (0.95, 0.02, 0.03, 0.85, 0.95, 0.10) are not all reached yet.
-    "dev": (0.74, 0.05, 0.16, 0.66, None, 0.05),  # 0.760 0.000 0.154 0.680 n/a 0.000
-    "dev-feedback": (0.78, 0.05, 0.26, 0.62, 0.95, 0.08),  # 0.800 0.000 0.250 0.643 1.000 0.067
-    "own": (0.87, 0.02, 0.07, 0.78, None, 0.09),  # 0.885 0.008 0.064 0.802 n/a 0.088
-    "own-extra": (0.87, 0.04, 0.09, 0.75, None, 0.07),  # 0.884 0.025 0.083 0.767 n/a 0.065
-    "train-feedback": (0.87, 0.03, 0.04, 0.73, 0.87, 0.08),  # 0.893 0.011 0.033 0.754 0.892 0.069
-    "train-feedback-a": (0.79, 0.08, 0.07, 0.68, 0.78, 0.06),  # 0.808 0.069 0.059 0.698 0.801 0.051
-    "train-feedback-c": (0.80, 0.08, 0.06, 0.67, 0.75, 0.07),  # 0.818 0.068 0.048 0.691 0.773 0.056
-    "holdout": (0.85, 0.02, 0.03, 0.72, None, 0.08),  # 0.875 0.000 0.021 0.741 n/a 0.067
-    "holdout-feedback": (0.85, 0.03, 0.09, 0.71, 0.89, 0.05),  # 0.872 0.015 0.082 0.727 0.913 0.043
-    # first measured blind on 30 Nov 2026 before this change: 0.782 0.143 0.053 0.655 0.581 0.019
-    "holdout-feedback-v2": (0.79, 0.12, 0.06, 0.68, 0.73, 0.07),  # 0.810 0.105 0.049 0.700 0.756 0.059
-    # first measured blind before this change: 0.823 0.152 0.045 0.683 0.523 0.040
-    "holdout-feedback-v3": (0.84, 0.10, 0.07, 0.71, 0.78, 0.09),  # 0.858 0.089 0.058 0.735 0.807 0.075
-    # measured blind at the end of the change; the grader before it gave 0.826 0.115 0.055 0.721 0.610 0.031,
-    # then again after the check of code answers
-    "holdout-feedback-v4": (0.81, 0.12, 0.09, 0.71, 0.73, 0.06),  # 0.827 0.100 0.075 0.730 0.756 0.047
+    # measured 1 Dec 2026 with the contradiction reader (in the comments): accuracy, wrong accepted, right
+    # rejected, agreement, honest, review. The issue's targets (0.95, 0.02, 0.03, 0.85, 0.95, 0.10) are not
+    # all reached yet. The reader is fitted on the training writers' answers (own ... train-feedback-c):
+    # on those its figures are flattering; the held-out sets are the measure.
+    "dev": (0.72, 0.05, 0.19, 0.63, None, 0.09),  # 0.739 0.000 0.182 0.652 n/a 0.080
+    "dev-feedback": (0.76, 0.05, 0.10, 0.60, 0.95, 0.14),  # 0.778 0.000 0.000 0.615 1.000 0.133
+    "own": (0.87, 0.02, 0.05, 0.79, None, 0.10),  # 0.894 0.000 0.032 0.810 n/a 0.092
+    "own-extra": (0.88, 0.02, 0.08, 0.76, None, 0.10),  # 0.900 0.000 0.065 0.781 n/a 0.087
+    "train-feedback": (0.87, 0.02, 0.06, 0.73, 0.90, 0.09),  # 0.896 0.000 0.043 0.756 0.924 0.081
+    "train-feedback-a": (0.82, 0.02, 0.07, 0.69, 0.89, 0.09),  # 0.839 0.005 0.061 0.714 0.915 0.074
+    "train-feedback-c": (0.82, 0.03, 0.06, 0.69, 0.86, 0.09),  # 0.843 0.019 0.042 0.712 0.887 0.082
+    "holdout": (0.86, 0.02, 0.02, 0.73, None, 0.07),  # 0.885 0.000 0.000 0.752 n/a 0.058
+    # without the reader (the grader of 30 Nov): 0.872 0.015 0.082 0.727 0.913 0.043
+    "holdout-feedback": (0.86, 0.02, 0.09, 0.71, 0.93, 0.08),  # 0.883 0.000 0.074 0.736 0.951 0.064
+    # first measured blind on 30 Nov 2026: 0.782 0.143 0.053 0.655 0.581 0.019; without the reader 0.810 0.105
+    "holdout-feedback-v2": (0.81, 0.08, 0.06, 0.69, 0.81, 0.09),  # 0.836 0.058 0.040 0.710 0.837 0.078
+    # first measured blind: 0.823 0.152 0.045 0.683 0.523 0.040; without the reader 0.858 0.089
+    "holdout-feedback-v3": (0.86, 0.06, 0.07, 0.72, 0.86, 0.11),  # 0.886 0.042 0.050 0.749 0.886 0.096
+    # blind on 30 Nov: 0.826 0.115 0.055 0.721 0.610 0.031; without the reader 0.827 0.100 0.075 0.730 0.756
+    "holdout-feedback-v4": (0.81, 0.10, 0.09, 0.71, 0.79, 0.09),  # 0.835 0.078 0.078 0.732 0.817 0.071
+    # a fifth blind writer (1 Dec), measured before the reader (0.807 0.120 0.019 0.716 0.783 0.050), with its
+    # veto at 0.6 (0.827 0.056 0.022 0.723 0.880 0.124), at 0.7 (chosen on the by-writer cross-validation and
+    # v2-v4: 0.830 0.056 0.021 0.727 0.880 0.112), with rules confirmed by the reader (0.830 0.065 0.011 0.724
+    # 0.870 0.112), then with the model's reviews settled by it
+    "holdout-feedback-v5": (0.81, 0.08, 0.03, 0.70, 0.84, 0.11),  # 0.835 0.063 0.010 0.729 0.870 0.093
+    # a sixth blind writer, measured without the reader (0.852 0.088 0.030 0.731 0.880 0.053), with its veto
+    # (0.895 0.000 0.032 0.761 1.000 0.115), with rules confirmed (0.900 0.000 0.021 0.761 1.000 0.115), then
+    # with the model's reviews settled
+    "holdout-feedback-v6": (0.88, 0.02, 0.04, 0.74, 0.97, 0.12),  # 0.901 0.000 0.020 0.764 1.000 0.106
+    # a seventh blind writer, written while the last change was made: measured once without the reader
+    # (0.866 0.015 0.049 0.724 0.924 0.043) and once as shipped
+    "holdout-feedback-v7": (0.85, 0.02, 0.06, 0.69, 0.92, 0.11),  # 0.869 0.000 0.045 0.715 0.946 0.096
 }
 
 pytestmark = pytest.mark.slow
@@ -66,8 +84,9 @@ def load(path: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def grader(real_embedder, course_pack) -> MeaningGrader:
-    return MeaningGrader(course_pack.questions, real_embedder)
+def grader(real_embedder, contradiction_reader, course_pack) -> MeaningGrader:
+    """As the bot grades: with the shipped contradiction veto."""
+    return MeaningGrader(course_pack.questions, real_embedder, reader=contradiction_reader)
 
 
 @pytest.mark.parametrize("name", sorted(SETS))
@@ -87,6 +106,14 @@ def test_grading_figures(grader, course_pack, name):
     if honest is not None:
         assert result.honest is not None and result.honest >= honest
     assert result.review <= review
+
+
+def test_the_courses_own_answers_are_right_with_the_reader(grader, course_pack):
+    """The reader misreads some short references (1.5's covers one point of two) as contradicting: the
+    course's answer restated must still be right, never sent to the staff."""
+    items = course_pack.answered
+    grades = grader.grade_many([(item, item.answer) for item in items])
+    assert [item.id for item, g in zip(items, grades, strict=True) if g.verdict is not Verdict.CORRECT] == []
 
 
 def test_every_grade_is_consistent(grader, course_pack):

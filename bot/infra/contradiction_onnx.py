@@ -1,0 +1,146 @@
+"""The contradiction reader on ONNX Runtime: the torch reader's probabilities at twice its speed on a CPU.
+
+The graph is exported once from the merged torch reader (``bot.infra.contradiction``) into a folder of
+the ONNX cache, keyed by the weights file's content and the versions of the libraries that shape the
+export, and found again on later starts; serving needs only onnxruntime and tokenizers. The folder is
+written in a temporary sibling and renamed into place, and it keeps the probabilities of a few probe
+pairs: an export that no longer gives them is corrupt and is made again.
+
+Measured on 256 held-out answers on this 2-core machine: 143 pairs a second against torch's 70, the
+largest difference in probability 1e-6.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+PROBES = (
+    ("Which model has the longer memory? | the Transformer has the longer memory", "The RNN does."),
+    ("Why train on GPUs? | GPUs run many operations in parallel", "Because GPUs compute in parallel."),
+)
+PROBE_TOLERANCE = 1e-3
+RUN_BATCH = 16  # pairs per graph run, shortest first
+
+
+class CorruptReaderExport(RuntimeError):
+    """The export loads but no longer gives its probe probabilities."""
+
+
+def export_key(weights: Path) -> str:
+    """The export's folder name: a hash of the weights' bytes, the format and the libraries."""
+    from bot.infra.model_export import _library_versions
+
+    digest = hashlib.sha256(Path(weights).read_bytes())
+    digest.update(json.dumps({"format": FORMAT_VERSION, "libraries": _library_versions()}, sort_keys=True).encode())
+    return f"reader-{digest.hexdigest()[:16]}"
+
+
+def find_or_export(root: Path, weights: Path) -> OnnxContradictionReader:
+    """The reader from its export under ``root``, made (or made again, when corrupt) if needed."""
+    folder = Path(root) / export_key(weights)
+    if (folder / "meta.json").is_file():
+        try:
+            return OnnxContradictionReader(folder)
+        except (CorruptReaderExport, OSError, ValueError) as exc:
+            log.warning("contradiction reader export corrupt, rebuilding it reason=%r", str(exc))
+            shutil.rmtree(folder, ignore_errors=True)
+    _export(weights, folder)
+    return OnnxContradictionReader(folder)
+
+
+def _export(weights: Path, target: Path) -> None:
+    import torch
+
+    from bot.infra.contradiction import CrossEncoderContradictionReader
+    from bot.infra.embedding import default_model_path
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        reader = CrossEncoderContradictionReader(weights, device="cpu")
+
+        class Graph(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.encoder, self.heads = reader._encoder, reader._heads
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                hidden = self.encoder(
+                    input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+                ).last_hidden_state
+                return torch.sigmoid(self.heads(hidden, attention_mask)[1])
+
+        sample = reader._tokenizer(["a b", "c"], ["d", "e f"], padding=True, return_tensors="pt")
+        axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS} | {"probability": {0: "batch"}}
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes for developers
+            torch.onnx.export(
+                Graph().eval(),
+                tuple(sample[name] for name in INPUTS),
+                str(work / "reader.onnx"),
+                input_names=list(INPUTS),
+                output_names=["probability"],
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
+        shutil.copy(Path(default_model_path()) / "tokenizer.json", work / "tokenizer.json")
+        meta = {"format": FORMAT_VERSION, "probe": reader.probabilities(list(PROBES)).tolist()}
+        (work / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        try:
+            work.rename(target)
+        except OSError:  # another process finished the same export first
+            if not (target / "meta.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    log.info("contradiction reader exported to onnx folder=%s", target)
+
+
+class OnnxContradictionReader:
+    """``ContradictionReader`` over an ONNX Runtime session; ``InferenceSession.run`` is thread-safe."""
+
+    def __init__(self, folder: Path) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from bot.infra.contradiction import MAX_TOKENS
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = ort.InferenceSession(str(folder / "reader.onnx"), options, providers=["CPUExecutionProvider"])
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)  # longest first, as the torch reader's tokenizer
+        self._tokenizer.no_padding()
+        self.device = "cpu"
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        if not np.allclose(self.probabilities(list(PROBES)), meta["probe"], atol=PROBE_TOLERANCE):
+            raise CorruptReaderExport(f"{folder} no longer gives its probe probabilities")
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]], *, batch_size: int = RUN_BATCH) -> np.ndarray:
+        out = np.zeros(len(pairs), dtype=np.float32)
+        order = sorted(range(len(pairs)), key=lambda n: len(pairs[n][0]) + len(pairs[n][1]))
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            encodings = self._tokenizer.encode_batch([(pairs[n][0], pairs[n][1]) for n in rows])
+            width = max(len(e.ids) for e in encodings)
+            feed = {name: np.zeros((len(rows), width), dtype=np.int64) for name in INPUTS}
+            for i, e in enumerate(encodings):
+                feed["input_ids"][i, : len(e.ids)] = e.ids
+                feed["attention_mask"][i, : len(e.ids)] = e.attention_mask
+                feed["token_type_ids"][i, : len(e.ids)] = e.type_ids
+            out[rows] = self._session.run(None, feed)[0]
+        return out

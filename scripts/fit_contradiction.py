@@ -1,0 +1,132 @@
+"""Fit the contradiction reader's adapters (``bot/infra/contradiction.py``) on our labelled answers.
+
+    python scripts/fit_contradiction.py                  # fit on every training writer, write the weights
+    python scripts/fit_contradiction.py --hold C         # fit on the others, report on writer C, write nothing
+
+Trains on the same answers as ``scripts/fit_grader.py`` (never the shared dev sets or the held-out
+ones): the verdict head on every answer, the contradiction head on the answers whose label says whether
+they contradict the course. About 11 minutes for four epochs on two CPU cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from fit_grader import TRAIN, rows  # noqa: E402  (this folder is on the path when run as a script)
+
+VERDICTS = {"correct": 0, "partial": 1, "incorrect": 2}
+WRITERS = {path.stem: path for path in TRAIN}  # grade_eval, ..., train_feedback_c
+
+
+def targets(row: dict) -> tuple[int, float]:
+    """(verdict class, contradicts) with NaN where the label does not say."""
+    if "verdict" in row:
+        return VERDICTS[row["verdict"]], float(bool(row.get("contradicts")))
+    return (0 if row["correct"] else 2), float("nan")
+
+
+def auc(scores, positive) -> float:
+    import numpy as np
+
+    scores, positive = np.asarray(scores), np.asarray(positive, bool)
+    pos, neg = scores[positive], scores[~positive]
+    return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hold", choices=sorted(WRITERS), help="a writer to leave out and report on")
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--limit", type=int, default=0, help="train on this many answers only (a smoke run)")
+    parser.add_argument("--out", type=Path, default=None, help="where to write the weights")
+    args = parser.parse_args()
+
+    import numpy as np
+    import torch
+    from torch import nn
+    from transformers import AutoTokenizer
+
+    from bot.core.contradiction import rubric_text
+    from bot.infra.contradiction import DEFAULT_WEIGHTS, MAX_TOKENS, build, trained_state
+    from bot.infra.embedding import default_model_path
+    from content.loader import default_pack_path, load_pack
+
+    torch.manual_seed(0)
+    random.seed(0)
+    pack = load_pack(default_pack_path())
+    held = rows(WRITERS[args.hold]) if args.hold else []
+    train = [r for name, path in WRITERS.items() if name != args.hold for r in rows(path)]
+    if args.limit:
+        train = train[: args.limit]
+    tokenizer = AutoTokenizer.from_pretrained(default_model_path())
+    encoder, heads = build(default_model_path())
+    params = [p for p in [*encoder.parameters(), *heads.parameters()] if p.requires_grad]
+    optimiser = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    steps = args.epochs * math.ceil(len(train) / args.batch)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=args.lr, total_steps=steps, pct_start=0.1)
+
+    def tokens(batch: list[dict]):
+        return tokenizer(
+            [rubric_text(pack.get(r["question_id"])) for r in batch],
+            [r["answer"] for r in batch],
+            truncation=True, max_length=MAX_TOKENS, padding=True, return_tensors="pt",
+        )
+
+    print(f"fitting {sum(p.numel() for p in params)} numbers on {len(train)} answers, {steps} steps", flush=True)
+    started = time.monotonic()
+    encoder.train()
+    for epoch in range(args.epochs):
+        random.shuffle(train)
+        total = 0.0
+        for start in range(0, len(train), args.batch):
+            batch = train[start : start + args.batch]
+            x = tokens(batch)
+            verdict, contradiction = heads(encoder(**x).last_hidden_state, x["attention_mask"])
+            wanted = [targets(r) for r in batch]
+            loss = nn.functional.cross_entropy(verdict, torch.tensor([v for v, _ in wanted]))
+            said = torch.tensor([c for _, c in wanted])
+            known = ~torch.isnan(said)
+            if known.any():  # contradictions are the rarer class: weigh them double
+                loss = loss + nn.functional.binary_cross_entropy_with_logits(
+                    contradiction[known], said[known], pos_weight=torch.tensor(2.0)
+                )
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+            total += loss.item()
+        print(f"epoch {epoch + 1}/{args.epochs}: loss {total:.1f}, {time.monotonic() - started:.0f} s", flush=True)
+
+    state = trained_state(encoder, heads)
+    if held:
+        from bot.infra.contradiction import CrossEncoderContradictionReader
+
+        scratch = ROOT / ".studybot" / "contradiction-held.npz"
+        scratch.parent.mkdir(exist_ok=True)
+        np.savez(scratch, **state)
+        reader = CrossEncoderContradictionReader(scratch)
+        p = reader.probabilities([(rubric_text(pack.get(r["question_id"])), r["answer"]) for r in held])
+        said = [bool(r.get("contradicts")) for r in held]
+        print(f"writer {args.hold}: contradiction AUC {auc(p, said):.3f} on {len(held)} answers ({sum(said)} contradict)")
+        return
+    out = args.out or DEFAULT_WEIGHTS
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(out, **{k: v.astype(np.float32) for k, v in state.items()})
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

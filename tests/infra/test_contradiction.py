@@ -1,0 +1,113 @@
+"""The contradiction reader (bot/infra/contradiction.py): merged adapters read as the model they were
+trained as, a foreign weights file is refused, and the shipped reader tells contradicting answers from
+the others on held-out answers it was never fitted on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.core.contradiction import rubric_text
+from bot.infra.contradiction import CrossEncoderContradictionReader, build, trained_state
+from bot.infra.embedding import default_model_path
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+PAIRS = [
+    ("Why train on GPUs? | GPUs run many operations in parallel", "Because GPUs compute in parallel."),
+    ("Which has the longer memory? | the Transformer", "The RNN remembers longer than a Transformer."),
+]
+
+
+def test_merged_adapters_read_as_the_adapted_model(tmp_path):
+    import torch
+
+    torch.manual_seed(1)
+    encoder, heads = build(default_model_path())
+    with torch.no_grad():
+        for name, p in encoder.named_parameters():
+            if name.endswith("lora_b"):
+                p.normal_(0, 0.05)  # trained adapters are not zero: the merge must carry them
+        heads.contradiction.bias.fill_(0.3)
+    from transformers import AutoTokenizer
+
+    tokens = AutoTokenizer.from_pretrained(default_model_path())(
+        [p for p, _ in PAIRS], [a for _, a in PAIRS], padding=True, return_tensors="pt"
+    )
+    with torch.inference_mode():
+        _, logits = heads(encoder.eval()(**tokens).last_hidden_state, tokens["attention_mask"])
+    np.savez(tmp_path / "w.npz", **trained_state(encoder, heads))
+    merged = CrossEncoderContradictionReader(tmp_path / "w.npz", device="cpu").probabilities(PAIRS)
+    assert np.allclose(merged, torch.sigmoid(logits).numpy(), atol=1e-4)
+    assert not np.allclose(merged, merged[0])  # the pairs read differently
+
+
+def test_a_weights_file_of_another_model_is_refused(tmp_path):
+    np.savez(tmp_path / "w.npz", **{"encoder.something.else": np.zeros(3, np.float32)})
+    with pytest.raises((ValueError, KeyError)):
+        CrossEncoderContradictionReader(tmp_path / "w.npz", device="cpu")
+
+
+def test_no_pairs_cost_nothing(contradiction_reader):
+    assert contradiction_reader.probabilities([]).shape == (0,)
+
+
+def _auc(scores: np.ndarray, positive: np.ndarray) -> float:
+    pos, neg = scores[positive], scores[~positive]
+    return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
+
+
+# held-out answers, never fitted on: contradiction AUC floors, a little under what was measured on
+# 1 Dec 2026 (in the comments; v5, v6 and v7 written after the reader was fitted)
+AUC_FLOORS = {
+    "holdout_feedback.jsonl": 0.92,  # 0.942
+    "holdout_feedback_v2.jsonl": 0.87,  # 0.896
+    "holdout_feedback_v3.jsonl": 0.91,  # 0.936
+    "holdout_feedback_v4.jsonl": 0.88,  # 0.910
+    "holdout_feedback_v5.jsonl": 0.89,  # 0.922
+    "holdout_feedback_v6.jsonl": 0.93,  # 0.961
+    "holdout_feedback_v7.jsonl": 0.91,  # 0.939
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(AUC_FLOORS))
+def test_the_shipped_reader_finds_contradicting_answers(contradiction_reader, course_pack, name):
+    rows = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    pairs = [(rubric_text(course_pack.get(r["question_id"])), r["answer"]) for r in rows]
+    said = np.array([bool(r["contradicts"]) for r in rows])
+    auc = _auc(contradiction_reader.probabilities(pairs), said)
+    print(f"\ncontradiction AUC on {name}: {auc:.3f} ({said.sum()} of {len(rows)} contradict)")
+    assert auc >= AUC_FLOORS[name]
+
+
+LONG = "the answer goes on and on about GPUs and parallel cores " * 40  # past MAX_TOKENS: truncated alike
+
+
+def test_the_onnx_reader_gives_the_torch_readers_probabilities(tmp_path):
+    from bot.infra.contradiction import DEFAULT_WEIGHTS
+    from bot.infra.contradiction_onnx import OnnxContradictionReader, find_or_export
+
+    pairs = [*PAIRS, ("Why train on GPUs? | GPUs run many operations in parallel", LONG), ("a | b", "")]
+    onnx = find_or_export(tmp_path, DEFAULT_WEIGHTS)
+    assert isinstance(onnx, OnnxContradictionReader)
+    torch_reader = CrossEncoderContradictionReader(DEFAULT_WEIGHTS, device="cpu")
+    assert np.allclose(onnx.probabilities(pairs), torch_reader.probabilities(pairs), atol=1e-4)
+    assert len(list(tmp_path.iterdir())) == 1  # one folder, no temporary leftovers
+    again = find_or_export(tmp_path, DEFAULT_WEIGHTS)  # found, not exported again
+    assert np.allclose(again.probabilities(pairs[:1]), onnx.probabilities(pairs[:1]))
+
+
+def test_a_corrupt_export_is_made_again(tmp_path):
+    from bot.infra.contradiction import DEFAULT_WEIGHTS
+    from bot.infra.contradiction_onnx import find_or_export
+
+    first = find_or_export(tmp_path, DEFAULT_WEIGHTS)
+    folder = next(tmp_path.iterdir())
+    meta = json.loads((folder / "meta.json").read_text())
+    (folder / "meta.json").write_text(json.dumps(meta | {"probe": [0.5 + p / 3 for p in meta["probe"]]}))
+    rebuilt = find_or_export(tmp_path, DEFAULT_WEIGHTS)
+    assert np.allclose(rebuilt.probabilities(PAIRS), first.probabilities(PAIRS), atol=1e-6)
+    assert json.loads((folder / "meta.json").read_text())["probe"] == meta["probe"]
