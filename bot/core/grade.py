@@ -16,6 +16,10 @@ class Verdict(StrEnum):
     REVIEW = "review"  # the grader could not decide: the answer waits for the course staff
 
 
+# the feedback line that names key points the answer turns round (beside "You said ...; the course says")
+SAID_OPPOSITE = "You seem to have said the opposite of"
+
+
 @dataclass(frozen=True)
 class Grade:
     """A verdict with what the student got, what they missed and feedback ending with the reference."""

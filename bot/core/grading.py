@@ -15,7 +15,8 @@ guards over the similarities, cheapest first:
 5. with a contradiction reader (``bot.core.contradiction``, a cross-encoder), an answer found right
    is read once more against the rubric: if it reads as turning the course round, the staff decides
    (``review``). The reader also confirms the contradictions of the rules in 3 (one it does not see is
-   passed over) and settles the model's own reviews when it is clear either way.
+   passed over), settles the model's own reviews when it is clear either way, and gives a list answer
+   the model found wrong its count of right items when it sees no contradiction.
 
 It leans towards rejecting: an answer needs a probability of 0.6, not 0.5, to count as correct. A right
 answer phrased badly gets ``partial`` and sees the reference anyway, while a wrong answer accepted
@@ -28,7 +29,7 @@ import copy
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -36,7 +37,7 @@ from bot.core import answer_checks as checks
 from bot.core.claim_signals import PointReading, absolute_claim, point_signs, read_points
 from bot.core.claims import ClaimChecker
 from bot.core.contradiction import VETO_AT, ContradictionReader, rubric_text
-from bot.core.grade import Grade, Verdict
+from bot.core.grade import SAID_OPPOSITE, Grade, Verdict
 from bot.core.grading_weights import SHIPPED, GradingWeights
 from bot.core.list_items import ListRubric
 from bot.core.pack import QAItem
@@ -78,6 +79,9 @@ class GradingThresholds:
     # probability of contradiction, right under ``unsure_right``
     unsure_wrong: float = 0.9
     unsure_right: float = 0.15
+    # with a reader: a key point an answer not found right is praised for is named as turned round
+    # instead when the reader, reading that point alone, finds it this likely contradicted (above 1: never)
+    point_opposed: float = 0.8
 
 
 @dataclass
@@ -124,7 +128,13 @@ class _Decision:
     lead: str
     rule: str = ""  # "claim" or "misconception": a rule that reads the answer as contradicting the course
     unsure: bool = False  # the model's review (near its threshold, a doubtful sign, other code): readable
-    settled: bool = False  # the course's own answer restated: nothing for the reader to overturn
+    # the course's own answer, word for word: nothing for the reader to overturn (a near copy is read:
+    # one word turned round keeps it close to the reference)
+    settled: bool = False
+    # wrong by the model, yet naming right items of a list and none wrong: this count of them stands
+    # when the reader finds no contradiction ("To add nonlinearity. ReLU." names one of three)
+    named: tuple[_Decision, frozenset[int]] | None = None
+    opposed: frozenset[int] = frozenset()  # key points the reader finds the answer saying the opposite of
 
 
 def clauses(text: str) -> list[str]:
@@ -234,7 +244,9 @@ class MeaningGrader:
             self._decide(rubric, text, span) for rubric, text, span in zip(rubrics, cleaned, spans, strict=True)
         ]
         if self.reader is not None:
-            decided = self._read_again(rubrics, cleaned, spans, decided)
+            decided, seen = self._read_again(rubrics, cleaned, spans, decided)
+            if self.t.point_opposed <= 1:
+                decided = self._read_points(rubrics, cleaned, decided, seen)
         return [self._result(rubric, *d) for rubric, d in zip(rubrics, decided, strict=True)]
 
     def _read_again(
@@ -243,25 +255,35 @@ class MeaningGrader:
         texts: list[str],
         spans: list[np.ndarray],
         decided: list[tuple[_Decision, frozenset[int]]],
-    ) -> list[tuple[_Decision, frozenset[int]]]:
-        """The reader's second opinion, one batch for the whole burst, on the answers found right, those
-        the model left to the staff and those a rule found contradicting. A rule's contradiction the reader
-        does not see (under ``rule_confirm``) is passed over and the answer decided without it; a right
+    ) -> tuple[list[tuple[_Decision, frozenset[int]]], list[float]]:
+        """The reader's second opinion, one batch for the whole burst, on the answers found right (but not
+        the course's answer word for word), those the model left to the staff, those a rule found
+        contradicting, those the model found wrong that name right items of a list, and those not found
+        right that are praised for a point; with the probability read for each answer (-1: not read).
+        A rule's contradiction the reader does not see (under ``rule_confirm``) is passed over and the answer decided without it; a right
         answer the reader finds contradicting (``contradiction_veto``) goes to the staff with nothing
         praised (the reader does not say which point is turned round); the model's review is decided when
-        the reader is clear either way (``unsure_wrong``, ``unsure_right``)."""
+        the reader is clear either way (``unsure_wrong``, ``unsure_right``); a wrong answer by the model
+        that names right items of a list gets its count of them (partial) when the reader sees no
+        contradiction (under ``rule_confirm``)."""
         assert self.reader is not None
         gated = self.t.rule_confirm > 0
         asked = [
             n
-            for n, (d, _) in enumerate(decided)
-            if (d.verdict is Verdict.CORRECT and not d.settled) or d.unsure or (gated and d.rule)
+            for n, (d, covered) in enumerate(decided)
+            if (d.verdict is Verdict.CORRECT and not d.settled)
+            or d.unsure
+            or (gated and d.rule)
+            or d.named
+            or (d.verdict is not Verdict.CORRECT and covered and self.t.point_opposed <= 1)
         ]
+        seen = [-1.0] * len(decided)
         if not asked:
-            return decided
+            return decided, seen
         pairs = [(rubric_text(rubrics[n].item), texts[n]) for n in asked]
         out = list(decided)
         for n, p in zip(asked, self.reader.probabilities(pairs), strict=True):
+            seen[n] = float(p)
             unconfirmed: frozenset[str] = frozenset()
             while out[n][0].rule and p < self.t.rule_confirm and out[n][0].rule not in unconfirmed:
                 unconfirmed |= {out[n][0].rule}
@@ -276,6 +298,39 @@ class MeaningGrader:
             elif decision.unsure and p < self.t.unsure_right and self._right_but_unsure(rubrics[n], *out[n]):
                 everything = frozenset(range(len(rubrics[n].key_points)))
                 out[n] = (_Decision(Verdict.CORRECT, max(decision.score, 60), "Well done."), everything)
+            elif decision.named is not None and p < self.t.rule_confirm:
+                out[n] = decision.named
+        return out, seen
+
+    def _read_points(
+        self,
+        rubrics: list[_Rubric],
+        texts: list[str],
+        decided: list[tuple[_Decision, frozenset[int]]],
+        seen: list[float],
+    ) -> list[tuple[_Decision, frozenset[int]]]:
+        """Each key point praised in an answer not found right that the reader finds contradicting somewhere
+        (``seen`` from ``rule_confirm``), read against the answer on its own (one batch): a point the
+        reader finds the answer saying the opposite of (``point_opposed``) is not praised but named, for a
+        wrong answer often shares words with the very point it turns round."""
+        assert self.reader is not None
+        asked = [
+            (n, i)
+            for n, (d, covered) in enumerate(decided)
+            if d.verdict is not Verdict.CORRECT and seen[n] >= self.t.rule_confirm
+            for i in sorted(covered)
+        ]
+        if not asked:
+            return decided
+        pairs = [(f"{rubrics[n].item.question} | {rubrics[n].key_points[i]}", texts[n]) for n, i in asked]
+        opposed: dict[int, set[int]] = {}
+        for (n, i), p in zip(asked, self.reader.probabilities(pairs), strict=True):
+            if p >= self.t.point_opposed:
+                opposed.setdefault(n, set()).add(i)
+        out = list(decided)
+        for n, points in opposed.items():
+            decision, covered = out[n]
+            out[n] = (replace(decision, opposed=frozenset(points)), covered - points)
         return out
 
     # --- the decision --------------------------------------------------------------------------
@@ -318,7 +373,8 @@ class MeaningGrader:
         guard = self.similarity_guards(features, misconceptions="misconception" not in unconfirmed)
         if guard is not None:
             if guard.verdict is Verdict.CORRECT:
-                return guard, frozenset(range(len(r.key_points)))
+                verbatim = checks.words(text) == checks.words(r.item.answer or "")
+                return replace(guard, settled=verbatim), frozenset(range(len(r.key_points)))
             # a guard and the model disagree: the staff decides, unless the answer is another question's
             # answer word for word
             copied_other = features["other"] >= self.t.reference_copy
@@ -374,7 +430,8 @@ class MeaningGrader:
         lead = "Not quite."
         if features["misconception_minus_right"] > 0:  # closer to a wrong claim than to any right one
             lead = _misconception_lead(features, "Not quite — that reads like a common misconception")
-        return _Decision(Verdict.INCORRECT, min(score, 29), lead), frozenset()
+        named = listed if listed is not None and listed[0].verdict is Verdict.PARTIAL else None
+        return _Decision(Verdict.INCORRECT, min(score, 29), lead, named=named), frozenset()
 
     def contradictions(self, r: _Rubric, text: str) -> list[tuple[int, str]]:
         """(key point, what the answer said) for each key point the answer takes the other side of."""
@@ -425,7 +482,7 @@ class MeaningGrader:
         """The reference restated; copies of the question, clear misconceptions, another question's answer."""
         wrong = Verdict.INCORRECT
         if features["ref"] >= self.t.reference_copy and features["same_code"]:
-            return _Decision(Verdict.CORRECT, 100, "Well done: that is the course's answer.", settled=True)
+            return _Decision(Verdict.CORRECT, 100, "Well done: that is the course's answer.")
         if features["question_minus_ref"] > 0 and features["question"] >= self.t.question_copy:
             return _Decision(wrong, 0, "That restates the question rather than answering it.")
         if misconceptions and features["misconception_minus_right"] > self.t.misconception_margin:
@@ -523,10 +580,14 @@ class MeaningGrader:
         lines = [decision.lead]
         unread = decision.verdict is Verdict.REVIEW and not covered  # the staff has not read it yet
         if decision.verdict is not Verdict.CORRECT:
+            opposed = tuple(kp for i, kp in enumerate(r.key_points) if i in decision.opposed)
             if covered:
                 lines.append("You got: " + "; ".join(_point(p) for p in covered) + ".")
-            if missed and not unread:
-                lines.append("Missing: " + "; ".join(_point(p) for p in missed) + ".")
+            if opposed:
+                lines.append(f"{SAID_OPPOSITE}: " + "; ".join(_point(p) for p in opposed) + ".")
+            missed_only = tuple(kp for kp in missed if kp not in opposed)
+            if missed_only and not unread:
+                lines.append("Missing: " + "; ".join(_point(p) for p in missed_only) + ".")
         lines.append(f"Reference answer: {r.item.answer}")
         return Grade(
             verdict=decision.verdict,

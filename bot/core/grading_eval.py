@@ -9,9 +9,9 @@ Labelled rows are either three-verdict (``"verdict": "correct" | "partial" | "in
 - right rejected: share of the decided right answers graded ``incorrect``;
 - agreement: over decided answers, the verdict equals the label (three verdicts);
 - honest feedback: over answers that contradict the course, the share graded not correct whose feedback
-  lists no contradicted point as covered: the grade names the contradiction ("You said ...") or covers
-  nothing (the writer's flag says a point is contradicted, not which one; so a covered point counts
-  as honest only next to a named contradiction);
+  lists no contradicted point as covered: the grade names the contradiction ("You said ...", or
+  ``SAID_OPPOSITE``: the point) or covers nothing (the writer's flag says a point is contradicted, not
+  which one; so a covered point counts as honest only next to a named contradiction);
 - review: share of all answers left to the staff.
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.core.grade import Grade, Verdict
+from bot.core.grade import SAID_OPPOSITE, Grade, Verdict
 
 
 def label(row: dict) -> Verdict:
@@ -51,7 +51,7 @@ class Figures:
 def honest(grade: Grade) -> bool:
     if grade.verdict is Verdict.CORRECT:
         return False
-    return not grade.covered or "You said" in grade.feedback
+    return not grade.covered or "You said" in grade.feedback or SAID_OPPOSITE in grade.feedback
 
 
 def figures(rows: Sequence[dict], grades: Sequence[Grade]) -> Figures:

@@ -30,7 +30,9 @@ def restated(item) -> str:
     return ". ".join(item.key_points) + "."
 
 
-def test_a_right_answer_read_as_contradicting_goes_to_the_staff_with_nothing_praised(fake_embedder, course_pack):
+def test_a_right_answer_read_as_contradicting_goes_to_the_staff_with_nothing_praised(
+    fake_embedder, course_pack
+):
     item = course_pack.get("1.9")
     reader = ScriptedReader(0.9)
     g = MeaningGrader(course_pack.questions, fake_embedder, reader=reader).grade(item, restated(item))
@@ -46,11 +48,17 @@ def test_the_courses_own_answer_is_never_sent_to_the_staff(fake_embedder, course
     reader = ScriptedReader(0.99)
     g = MeaningGrader(course_pack.questions, fake_embedder, reader=reader).grade(item, item.answer)
     assert g.verdict is Verdict.CORRECT and g.score == 100 and reader.calls == []
+    near_copy = item.answer.replace("GPU", "CPU", 1)  # one word turned round keeps it close: it is read
+    assert near_copy != item.answer
+    g = MeaningGrader(course_pack.questions, fake_embedder, reader=reader).grade(item, near_copy)
+    assert g.verdict is Verdict.REVIEW and len(reader.calls) == 1
 
 
 def test_below_the_veto_a_right_answer_stays_right(fake_embedder, course_pack):
     item = course_pack.get("1.9")
-    g = MeaningGrader(course_pack.questions, fake_embedder, reader=ScriptedReader(0.5)).grade(item, restated(item))
+    g = MeaningGrader(course_pack.questions, fake_embedder, reader=ScriptedReader(0.5)).grade(
+        item, restated(item)
+    )
     assert g.verdict is Verdict.CORRECT and not g.missed
 
 
@@ -72,7 +80,9 @@ def test_the_reader_reads_the_key_points_or_else_the_answer(course_pack):
 
 def test_a_rule_contradiction_stands_only_when_the_reader_sees_it_too(fake_embedder, course_pack):
     item, answer = course_pack.get("1.24"), "The RNN has the longer memory, not the Transformer."
-    confirmed = MeaningGrader(course_pack.questions, fake_embedder, reader=ScriptedReader(0.9)).grade(item, answer)
+    confirmed = MeaningGrader(course_pack.questions, fake_embedder, reader=ScriptedReader(0.9)).grade(
+        item, answer
+    )
     assert confirmed.verdict is Verdict.INCORRECT and confirmed.feedback.startswith("You said")
     reader = ScriptedReader(0.1)  # the reader does not see it: the claim checker's reading is passed over
     passed_over = MeaningGrader(course_pack.questions, fake_embedder, reader=reader).grade(item, answer)
@@ -94,7 +104,9 @@ def test_the_models_own_review_is_settled_when_the_reader_is_clear(fake_embedder
     from bot.core.grading import GradingThresholds
 
     # every answer left to the model is "Hard to call"; no guard takes it first
-    unsure = GradingThresholds(correct=0.0, review_band=1.0, misconception_margin=2.0, other_question_margin=2.0)
+    unsure = GradingThresholds(
+        correct=0.0, review_band=1.0, misconception_margin=2.0, other_question_margin=2.0
+    )
     item = course_pack.get("1.9")
     answer = "Graphics cards do lots of arithmetic at the same time, which speeds up the big matrix products."
 
@@ -108,3 +120,84 @@ def test_the_models_own_review_is_settled_when_the_reader_is_clear(fake_embedder
     assert wrong.verdict is Verdict.INCORRECT and wrong.covered == () and wrong.score < 30
     right = grade(0.05)
     assert right.verdict is Verdict.CORRECT and not right.missed and right.score >= 60
+
+
+def test_a_wrong_list_answer_naming_right_items_counts_them_when_the_reader_sees_no_contradiction(
+    fake_embedder, course_pack
+):
+    from bot.core.grading import GradingThresholds
+
+    # the model finds every answer wrong; no guard takes it first
+    wrong = GradingThresholds(
+        correct=1.01, partial=1.01, review_band=0.0, misconception_margin=2.0, other_question_margin=2.0
+    )
+    item, answer = course_pack.get("1.12"), "To add nonlinearity. ReLU."
+
+    def grade(p: float):
+        reader = ScriptedReader(p)
+        return MeaningGrader(course_pack.questions, fake_embedder, wrong, reader=reader).grade(
+            item, answer
+        ), reader
+
+    counted, reader = grade(0.1)
+    assert counted.verdict is Verdict.PARTIAL and "You named 1 of the 3" in counted.feedback
+    assert 30 <= counted.score < 60 and len(reader.calls) == 1
+    assert (
+        grade(0.5)[0].verdict is Verdict.INCORRECT
+    )  # the reader sees a contradiction: the model's verdict stands
+    plain = MeaningGrader(course_pack.questions, fake_embedder, wrong).grade(item, answer)
+    assert plain.verdict is Verdict.INCORRECT  # no reader: leaning towards rejecting
+
+
+class PointReader(ScriptedReader):
+    """Reads the whole rubric at ``p``, and one key point at ``opposed`` (every other point at 0)."""
+
+    def __init__(self, p: float, point: str, opposed: float) -> None:
+        super().__init__(p)
+        self.point, self.opposed = point, opposed
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]], *, batch_size: int = 32) -> np.ndarray:
+        self.calls.append(list(pairs))
+        return np.array(
+            [
+                self.opposed if rubric.endswith(f"| {self.point}") else self.p if ";" in rubric else 0.0
+                for rubric, _ in pairs
+            ],
+            dtype=np.float32,
+        )
+
+
+def test_a_praised_point_the_answer_turns_round_is_named_not_praised(fake_embedder, course_pack):
+    from bot.core.grade import SAID_OPPOSITE
+    from bot.core.grading import GradingThresholds
+
+    item = course_pack.get("1.24")
+    point = item.key_points[1]  # the Transformer captures long-term dependencies better than an RNN...
+    answer = (
+        "Transformers forget distant tokens quickly, while an RNN keeps them, so the RNN remembers longer."
+    )
+    every_point_close = GradingThresholds(cover=0.0)
+
+    def grade(opposed: float):
+        reader = PointReader(0.9, point, opposed)
+        return MeaningGrader(course_pack.questions, fake_embedder, every_point_close, reader=reader).grade(
+            item, answer
+        )
+
+    praised = grade(0.5)  # the reader does not find that point turned round: it stays praised
+    assert (
+        praised.verdict is Verdict.INCORRECT
+        and praised.covered == (point,)
+        and SAID_OPPOSITE not in praised.feedback
+    )
+    named = grade(0.95)
+    assert named.verdict is Verdict.INCORRECT and named.covered == () and point in named.missed
+    assert f"{SAID_OPPOSITE}: {point}." in named.feedback and "You got" not in named.feedback
+    assert point not in named.feedback.split("Missing:")[1].split("\n")[0]  # named once, not also as missing
+
+
+def test_the_points_of_a_right_answer_are_not_read_one_by_one(fake_embedder, course_pack):
+    item = course_pack.get("1.9")
+    reader = PointReader(0.1, item.key_points[0], 0.99)
+    g = MeaningGrader(course_pack.questions, fake_embedder, reader=reader).grade(item, restated(item))
+    assert g.verdict is Verdict.CORRECT and len(reader.calls) == 1
