@@ -38,6 +38,8 @@ SETS = {
     "holdout-feedback-v5": ROOT / "tests/data/holdout_feedback_v5.jsonl",
     "holdout-feedback-v6": ROOT / "tests/data/holdout_feedback_v6.jsonl",
     "holdout-feedback-v7": ROOT / "tests/data/holdout_feedback_v7.jsonl",
+    "holdout-feedback-v8": ROOT / "tests/data/holdout_feedback_v8.jsonl",
+    "holdout-feedback-v9": ROOT / "tests/data/holdout_feedback_v9.jsonl",
 }
 HELD_OUT = {name for name in SETS if name.startswith("holdout")}
 
@@ -51,6 +53,7 @@ def main() -> None:
     parser.add_argument("--show", nargs="*", default=[], help="sets whose disagreements to list")
     parser.add_argument("--only", nargs="*", default=[], help="sets to evaluate (default: all present)")
     parser.add_argument("--no-veto", action="store_true", help="grade without the contradiction reader")
+    parser.add_argument("--reader", default="", help="contradiction reader weights (default: the shipped ones)")
     args = parser.parse_args()
     from bot.core.grading import MeaningGrader
     from bot.core.grading_eval import figures, label
@@ -63,7 +66,7 @@ def main() -> None:
         from bot.infra.contradiction import DEFAULT_WEIGHTS
         from bot.infra.reader_factory import load_reader
 
-        reader = load_reader(str(DEFAULT_WEIGHTS))
+        reader = load_reader(args.reader or str(DEFAULT_WEIGHTS))
     grader = MeaningGrader(pack.questions, SentenceTransformerEmbedder(), reader=reader)
     for name, path in SETS.items():
         if not path.exists() or (args.only and name not in args.only):

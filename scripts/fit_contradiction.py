@@ -2,6 +2,7 @@
 
     python scripts/fit_contradiction.py                  # fit on every training writer, write the weights
     python scripts/fit_contradiction.py --hold C         # fit on the others, report on writer C, write nothing
+    python scripts/fit_contradiction.py --also more.jsonl --out x.npz   # more labelled answers, elsewhere
 
 Trains on the same answers as ``scripts/fit_grader.py`` (never the shared dev sets or the held-out
 ones): the verdict head on every answer, the contradiction head on the answers whose label says whether
@@ -52,6 +53,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--limit", type=int, default=0, help="train on this many answers only (a smoke run)")
     parser.add_argument("--out", type=Path, default=None, help="where to write the weights")
+    parser.add_argument(
+        "--also", type=Path, nargs="*", default=[], help="more labelled answer files to train on (JSON lines)"
+    )
     args = parser.parse_args()
 
     import numpy as np
@@ -69,6 +73,7 @@ def main() -> None:
     pack = load_pack(default_pack_path())
     held = rows(WRITERS[args.hold]) if args.hold else []
     train = [r for name, path in WRITERS.items() if name != args.hold for r in rows(path)]
+    train += [r for path in args.also for r in rows(path)]
     if args.limit:
         train = train[: args.limit]
     tokenizer = AutoTokenizer.from_pretrained(default_model_path())

@@ -38,6 +38,8 @@ SETS = {
     "holdout-feedback-v5": DATA / "holdout_feedback_v5.jsonl",  # a fifth (1 Dec 2026)
     "holdout-feedback-v6": DATA / "holdout_feedback_v6.jsonl",  # a sixth, written after the veto was made
     "holdout-feedback-v7": DATA / "holdout_feedback_v7.jsonl",  # a seventh, measured once at the end
+    "holdout-feedback-v8": DATA / "holdout_feedback_v8.jsonl",  # two more, written 1 Dec after the last
+    "holdout-feedback-v9": DATA / "holdout_feedback_v9.jsonl",  # change: measured once with, once without
 }
 # Floors: (min decided accuracy, max wrong accepted, max right rejected, min agreement, min honest,
 # max review). None: not measured on that set (no contradicting answers).
@@ -77,6 +79,10 @@ FLOORS: dict[str, tuple[float, float, float, float, float | None, float]] = {
     # (0.866 0.015 0.049 0.724 0.924 0.043), once with the reader (0.869 0.000 0.045 0.715 0.946 0.096),
     # then with the praised points read one by one
     "holdout-feedback-v7": (0.85, 0.02, 0.06, 0.69, 0.95, 0.11),  # 0.869 0.000 0.045 0.715 0.978 0.096
+    # two blind writers written after the grader's last change, measured once each without the reader
+    # (v8: 0.884 0.060 0.065 0.731 0.870 0.040; v9: 0.851 0.086 0.080 0.729 0.870 0.084) and as shipped
+    "holdout-feedback-v8": (0.89, 0.03, 0.08, 0.72, 0.94, 0.08),  # 0.911 0.016 0.056 0.748 0.967 0.062
+    "holdout-feedback-v9": (0.86, 0.05, 0.08, 0.72, 0.92, 0.11),  # 0.888 0.032 0.061 0.750 0.946 0.093
 }
 
 pytestmark = pytest.mark.slow

@@ -69,6 +69,8 @@ AUC_FLOORS = {
     "holdout_feedback_v5.jsonl": 0.89,  # 0.922
     "holdout_feedback_v6.jsonl": 0.93,  # 0.961
     "holdout_feedback_v7.jsonl": 0.91,  # 0.939
+    "holdout_feedback_v8.jsonl": 0.91,  # 0.934
+    "holdout_feedback_v9.jsonl": 0.91,  # 0.941
 }
 
 
