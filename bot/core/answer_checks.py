@@ -257,15 +257,30 @@ def is_yes_no_question(question: str) -> bool:
     return YES_NO_STARTS.search(question) is not None
 
 
+# what students put before their yes or no ("I agree", "I'd say no", "honestly, I don't agree")
+_LEAD_IN = frozenset(
+    ["i", "i'd", "id", "well", "hmm", "um", "uh", "ok", "okay", "so", "honestly", "personally", "would", "say", "think"]
+)
+_LEAD_IN_MAX = 4
+
+
 def polarity(text: str) -> int | None:
-    """+1 for an answer that says yes, -1 for no, None when it does not take a side up front."""
+    """+1 for an answer that says yes, -1 for no, None when it does not take a side up front (after a
+    lead-in of a few words such as "I", "I'd say", "honestly"; "I don't agree" says no)."""
     tokens = words(text)
-    if not tokens:
+    start = 0
+    while start < min(len(tokens), _LEAD_IN_MAX) and tokens[start] in _LEAD_IN:
+        start += 1
+    head = tokens[start : start + 3]
+    if not head:
         return None
-    head = tokens[0]
-    if head in YES_WORDS:
+    if head[0] in YES_WORDS:
         return 1
-    if head in NO_WORDS:
+    if head[0] in NO_WORDS:
+        return None if head[1:2] in (["idea"], ["clue"]) else -1  # "no idea" takes no side
+    if head[0] in NEGATIONS and "agree" in head[1:]:  # "don't agree", "do not agree"
+        return -1
+    if head[0] == "do" and head[1:2] == ["not"] and "agree" in tokens[start + 2 : start + 4]:
         return -1
     return None
 

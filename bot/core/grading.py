@@ -439,7 +439,8 @@ class MeaningGrader:
         given = checks.polarity(text)
         if r.yes_no and given is not None and given != r.yes_no:
             point = r.yes_no_point if r.yes_no_point is not None else 0
-            said = "yes" if given > 0 else "no"
+            opening = re.split(r"[,.;:!?]", text, maxsplit=1)[0].strip()  # "I agree", "No": the student's words
+            said = opening if 0 < len(opening.split()) <= 6 else ("yes" if given > 0 else "no")
             found = [(point, said), *[f for f in found if f[0] != point]]
         return found
 

@@ -197,3 +197,20 @@ def test_code_that_only_looks_like_the_courses_is_never_called_its_answer(grader
 def test_a_negation_in_the_prose_around_the_courses_line_flips_nothing(grader, course_pack):
     answer = "device = torch.device('cuda' if torch.cuda.is_available() else 'cpu'), so it does not crash on a laptop"
     assert grade(grader, course_pack, "1.10", answer).verdict is Verdict.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        ("I agree, training from scratch always gives the best results.", "I agree"),
+        ("Honestly I agree, full control is what matters.", "Honestly I agree"),
+    ],
+)
+def test_the_wrong_side_of_an_agree_question_is_quoted_back(grader, course_pack, answer, said):
+    g = grade(grader, course_pack, "1.21", answer)
+    assert g.verdict is Verdict.INCORRECT and g.feedback.startswith(f"You said “{said}”; the course says: no")
+
+
+def test_the_right_side_in_a_students_words_without_the_reason_is_partial(grader, course_pack):
+    g = grade(grader, course_pack, "1.21", "I don't agree.")
+    assert g.verdict is Verdict.PARTIAL and "say why" in g.feedback
