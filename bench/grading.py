@@ -7,7 +7,8 @@
 
 The "torch" and "onnx fp32" graders use the one embedder only; "+reader" is the ONNX grader with the
 contradiction reader as the bot serves it on a CPU (a cross-encoder on ONNX Runtime reading the answers
-found right, and those a rule finds contradicting), so it shows what the second reading costs.
+found right, those a rule finds contradicting, the model's unsure ones, those praised for a point, and
+those points one by one), so it shows what the second reading costs.
 
 Usage: python bench/grading.py [--answers 500] [--int8]
 """

@@ -102,7 +102,8 @@ def build_course_models(
 def build_reader(settings: Settings) -> ContradictionReader | None:
     """The grader's contradiction reader (``STUDYBOT_CONTRADICTION_READER``): the shipped weights by
     default, none when "off", else the weights file it names. Loaded once per process, for every course,
-    on the embedder's backend (ONNX Runtime on the CPU, exported on first use, else torch)."""
+    on ONNX Runtime when the embedder's backend setting chooses it on a CPU (exported on first use), else
+    on torch."""
     setting = settings.contradiction_reader.strip()
     if setting.lower() == "off":
         return None

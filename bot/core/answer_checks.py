@@ -262,27 +262,52 @@ _LEAD_IN = frozenset(
     ["i", "i'd", "id", "well", "hmm", "um", "uh", "ok", "okay", "so", "honestly", "personally", "would", "say", "think"]
 )
 _LEAD_IN_MAX = 4
+_NO_THEN = re.compile(r"no\s*(?:[,.;:!?)]|$|because\b|since\b|as\b|it\b|i\b|you\b|we\b|that\b|this\b|not\b)", re.I)
+
+
+def _side_word(text: str) -> tuple[int, int] | None:
+    """(index among ``words(text)``, side) of the word that says yes or no up front, after a lead-in."""
+    tokens = words(text)
+    start = 0
+    while start < min(len(tokens), _LEAD_IN_MAX) and tokens[start] in _LEAD_IN:
+        start += 1
+    head = tokens[start : start + 4]
+    if not head:
+        return None
+    if head[0] in YES_WORDS:
+        return start, 1
+    if head[0] in NO_WORDS:
+        if head[1:2] in (["idea"], ["clue"]):  # "no idea" takes no side
+            return None
+        if start and head[0] == "no" and len(head) > 1 and not _NO_THEN.match(text, _word_at(text, start)):
+            return None  # "I think no single layer...": a determiner, not an answer
+        return start, -1
+    for n in (1, 2, 3):  # "don't agree", "do not agree"
+        if head[n : n + 1] == ["agree"] and all(w in NEGATIONS or w == "do" for w in head[:n]) and head[n - 1] != "do":
+            return start + n, -1
+    return None
+
+
+def _word_at(text: str, index: int) -> int:
+    """Where the ``index``-th of ``words(text)`` starts in ``text``."""
+    return list(WORD.finditer(text))[index].start()
 
 
 def polarity(text: str) -> int | None:
     """+1 for an answer that says yes, -1 for no, None when it does not take a side up front (after a
     lead-in of a few words such as "I", "I'd say", "honestly"; "I don't agree" says no)."""
-    tokens = words(text)
-    start = 0
-    while start < min(len(tokens), _LEAD_IN_MAX) and tokens[start] in _LEAD_IN:
-        start += 1
-    head = tokens[start : start + 3]
-    if not head:
+    found = _side_word(text)
+    return found[1] if found else None
+
+
+def side_taken(text: str) -> str | None:
+    """The answer's own words up to its yes or no ("I agree", "Well, no", "I don't agree"), to quote."""
+    found = _side_word(text)
+    if found is None:
         return None
-    if head[0] in YES_WORDS:
-        return 1
-    if head[0] in NO_WORDS:
-        return None if head[1:2] in (["idea"], ["clue"]) else -1  # "no idea" takes no side
-    if head[0] in NEGATIONS and "agree" in head[1:]:  # "don't agree", "do not agree"
-        return -1
-    if head[0] == "do" and head[1:2] == ["not"] and "agree" in tokens[start + 2 : start + 4]:
-        return -1
-    return None
+    index, _ = found
+    spans = list(WORD.finditer(text))
+    return text[: spans[index].end()].strip() if index < len(spans) else None
 
 
 def mentions(text: str, term: str) -> bool:

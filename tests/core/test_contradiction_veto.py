@@ -147,6 +147,10 @@ def test_a_wrong_list_answer_naming_right_items_counts_them_when_the_reader_sees
     )  # the reader sees a contradiction: the model's verdict stands
     plain = MeaningGrader(course_pack.questions, fake_embedder, wrong).grade(item, answer)
     assert plain.verdict is Verdict.INCORRECT  # no reader: leaning towards rejecting
+    with_a_wrong_item = "To add nonlinearity. ReLU, tanh and dropout."  # dropout is no nonlinearity
+    reader = ScriptedReader(0.1)
+    g = MeaningGrader(course_pack.questions, fake_embedder, wrong, reader=reader).grade(item, with_a_wrong_item)
+    assert g.verdict is Verdict.INCORRECT
 
 
 class PointReader(ScriptedReader):
@@ -201,3 +205,31 @@ def test_the_points_of_a_right_answer_are_not_read_one_by_one(fake_embedder, cou
     reader = PointReader(0.1, item.key_points[0], 0.99)
     g = MeaningGrader(course_pack.questions, fake_embedder, reader=reader).grade(item, restated(item))
     assert g.verdict is Verdict.CORRECT and len(reader.calls) == 1
+
+
+class BrokenReader:
+    def probabilities(self, pairs: Sequence[tuple[str, str]], *, batch_size: int = 32) -> np.ndarray:
+        raise RuntimeError("onnxruntime: out of memory")
+
+
+def test_a_failing_reader_sends_right_answers_to_the_staff_and_grades_the_rest(fake_embedder, course_pack, caplog):
+    gpu = course_pack.get("1.9")
+    grader = MeaningGrader(course_pack.questions, fake_embedder, reader=BrokenReader())
+    right, empty, reference = grader.grade_many([(gpu, restated(gpu)), (gpu, "idk"), (gpu, gpu.answer)])
+    assert right.verdict is Verdict.REVIEW and right.covered == () and "course staff" in right.feedback
+    assert empty.verdict is Verdict.INCORRECT
+    assert reference.verdict is Verdict.CORRECT  # the course's own answer needs no reading
+    assert "contradiction reader failed" in caplog.text
+
+
+def test_the_rules_on_code_answers_stand_whatever_the_reader_says(fake_embedder, course_pack):
+    """The reader reads code poorly: a flipped condition the claim rules catch is not passed over."""
+    item = course_pack.get("1.10")
+    assert item.answer and "torch" in item.answer
+    flipped = item.answer.replace("is_available()", "is_available() is False", 1)
+    assert flipped != item.answer
+    reader = ScriptedReader(0.0)
+    plain = MeaningGrader(course_pack.questions, fake_embedder).grade(item, flipped)
+    read = MeaningGrader(course_pack.questions, fake_embedder, reader=reader).grade(item, flipped)
+    assert plain.verdict is not Verdict.CORRECT
+    assert (read.verdict, read.score) == (plain.verdict, plain.score)

@@ -214,3 +214,8 @@ def test_the_wrong_side_of_an_agree_question_is_quoted_back(grader, course_pack,
 def test_the_right_side_in_a_students_words_without_the_reason_is_partial(grader, course_pack):
     g = grade(grader, course_pack, "1.21", "I don't agree.")
     assert g.verdict is Verdict.PARTIAL and "say why" in g.feedback
+
+
+def test_the_wrong_side_is_quoted_up_to_the_yes_not_the_lead_in(grader, course_pack):
+    g = grade(grader, course_pack, "1.3", "Well, yes. SGD can tune the depth of the trees.")
+    assert g.verdict is Verdict.INCORRECT and g.feedback.startswith("You said “Well, yes”; the course says: no")

@@ -113,3 +113,17 @@ def test_a_corrupt_export_is_made_again(tmp_path):
     rebuilt = find_or_export(tmp_path, DEFAULT_WEIGHTS)
     assert np.allclose(rebuilt.probabilities(PAIRS), first.probabilities(PAIRS), atol=1e-6)
     assert json.loads((folder / "meta.json").read_text())["probe"] == meta["probe"]
+
+
+def test_a_truncated_graph_is_made_again(tmp_path):
+    """onnxruntime's own load errors (not OSError) count as a corrupt export too."""
+    from bot.infra.contradiction import DEFAULT_WEIGHTS
+    from bot.infra.contradiction_onnx import find_or_export
+
+    first = find_or_export(tmp_path, DEFAULT_WEIGHTS)
+    graph = next(tmp_path.iterdir()) / "reader.onnx"
+    size = graph.stat().st_size
+    graph.write_bytes(graph.read_bytes()[:100])
+    rebuilt = find_or_export(tmp_path, DEFAULT_WEIGHTS)
+    assert graph.stat().st_size == size
+    assert np.allclose(rebuilt.probabilities(PAIRS), first.probabilities(PAIRS), atol=1e-6)
