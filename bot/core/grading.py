@@ -268,12 +268,14 @@ class MeaningGrader:
         the course's answer word for word), those the model left to the staff, those a rule found
         contradicting, those the model found wrong that name right items of a list, and those not found
         right that are praised for a point; with the probability read for each answer (-1: not read).
-        A rule's contradiction the reader does not see (under ``rule_confirm``) is passed over and the answer decided without it; a right
-        answer the reader finds contradicting (``contradiction_veto``) goes to the staff with nothing
-        praised (the reader does not say which point is turned round); the model's review is decided when
-        the reader is clear either way (``unsure_wrong``, ``unsure_right``); a wrong answer by the model
-        that names right items of a list gets its count of them (partial) when the reader sees no
-        contradiction (under ``rule_confirm``)."""
+
+        A rule's contradiction the reader does not see (under ``rule_confirm``) is passed over and the
+        answer decided without it, except on code, which the reader reads poorly; a right answer the
+        reader finds contradicting (``contradiction_veto``) goes to the staff with nothing praised (the
+        reader does not say which point is turned round); the model's review is decided when the reader
+        is clear either way (``unsure_wrong``, ``unsure_right``; never right for code); a wrong answer by
+        the model that names right items of a list, and no wrong one, gets its count of them (partial)
+        when the reader sees no contradiction (under ``rule_confirm``)."""
         assert self.reader is not None
         gated = self.t.rule_confirm > 0
         asked = [
