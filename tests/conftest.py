@@ -17,8 +17,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # One embedding cache for the whole run: every `studybot` process a test starts inherits it, so the
 # course is encoded once per test session instead of once per process.
 os.environ.setdefault("STUDYBOT_CACHE_DIR", tempfile.mkdtemp(prefix="studybot-test-cache-"))
-# The grader's contradiction veto loads a second model: the tests that grade with it (the grading
-# evaluation, the veto's own tests, a console conversation) ask for it; the rest grade without it.
+# The grader's contradiction reader loads a second model: the tests that grade with it ask for it (the
+# grading evaluation through the ``contradiction_reader`` fixture, `studybot grade`; the platform process
+# tests start the bot with a clean environment, as shipped); the rest grade without it.
 os.environ.setdefault("STUDYBOT_CONTRADICTION_READER", "off")
 
 ROOT = Path(__file__).resolve().parents[1]

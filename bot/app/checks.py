@@ -200,7 +200,7 @@ def _reader_check(settings) -> Check:
         started = time.perf_counter()
         reader.probabilities([pair])
         read = (time.perf_counter() - started) * 1000
-        kind = "onnx" if "Onnx" in type(reader).__name__ else "torch"
+        kind = getattr(reader, "backend", "custom")
         return Check(
             "reader",
             OK,

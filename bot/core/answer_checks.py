@@ -265,9 +265,10 @@ _LEAD_IN_MAX = 4
 _NO_THEN = re.compile(r"no\s*(?:[,.;:!?)]|$|because\b|since\b|as\b|it\b|i\b|you\b|we\b|that\b|this\b|not\b)", re.I)
 
 
-def _side_word(text: str) -> tuple[int, int] | None:
-    """(index among ``words(text)``, side) of the word that says yes or no up front, after a lead-in."""
-    tokens = words(text)
+def _side_word(text: str) -> tuple[re.Match[str], int] | None:
+    """The word that says yes or no up front, after a lead-in, and its side (+1, -1)."""
+    found = list(WORD.finditer(text))
+    tokens = [m.group().lower().replace("’", "'") for m in found]  # as ``words``
     start = 0
     while start < min(len(tokens), _LEAD_IN_MAX) and tokens[start] in _LEAD_IN:
         start += 1
@@ -275,22 +276,17 @@ def _side_word(text: str) -> tuple[int, int] | None:
     if not head:
         return None
     if head[0] in YES_WORDS:
-        return start, 1
+        return found[start], 1
     if head[0] in NO_WORDS:
         if head[1:2] in (["idea"], ["clue"]):  # "no idea" takes no side
             return None
-        if start and head[0] == "no" and len(head) > 1 and not _NO_THEN.match(text, _word_at(text, start)):
+        if start and head[0] == "no" and len(head) > 1 and not _NO_THEN.match(text, found[start].start()):
             return None  # "I think no single layer...": a determiner, not an answer
-        return start, -1
+        return found[start], -1
     for n in (1, 2, 3):  # "don't agree", "do not agree"
         if head[n : n + 1] == ["agree"] and all(w in NEGATIONS or w == "do" for w in head[:n]) and head[n - 1] != "do":
-            return start + n, -1
+            return found[start + n], -1
     return None
-
-
-def _word_at(text: str, index: int) -> int:
-    """Where the ``index``-th of ``words(text)`` starts in ``text``."""
-    return list(WORD.finditer(text))[index].start()
 
 
 def polarity(text: str) -> int | None:
@@ -303,11 +299,7 @@ def polarity(text: str) -> int | None:
 def side_taken(text: str) -> str | None:
     """The answer's own words up to its yes or no ("I agree", "Well, no", "I don't agree"), to quote."""
     found = _side_word(text)
-    if found is None:
-        return None
-    index, _ = found
-    spans = list(WORD.finditer(text))
-    return text[: spans[index].end()].strip() if index < len(spans) else None
+    return text[: found[0].end()].strip() if found else None
 
 
 def mentions(text: str, term: str) -> bool:

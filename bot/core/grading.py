@@ -105,6 +105,7 @@ class _Rubric:
     reason_asked: bool = False  # "... and why?": a bare pick is only half the answer
     point_readings: tuple[PointReading, ...] = ()  # the key points read for ``claim_signals``
     code: tuple[str, ...] = ()  # the reference's code: its string literals and dotted names, in order
+    code_flips: int = 0  # the negations inside the reference's code (``_flips``)
     course_words: frozenset[str] = frozenset()  # the words of the answer and key points (``absolute_claim``)
 
 
@@ -199,7 +200,8 @@ class MeaningGrader:
                 accept=tuple(dict.fromkeys((*item.accept, *self._short_reference(item)))),
                 short_answer=len(checks.words(item.answer or "")) <= SHORT_ANSWER_WORDS,
                 reason_asked=bool(REASON_ASKED.search(item.question)),
-                code=_code_signature("\n".join(CODE_FENCE.findall(item.answer or ""))),
+                code=_code_signature(reference_code := "\n".join(CODE_FENCE.findall(item.answer or ""))),
+                code_flips=_flips(reference_code),
                 course_words=frozenset(checks.words(" ".join((item.answer or "", *key_points)))),
             )
             start += 2 + n_kp + n_mis
@@ -565,7 +567,7 @@ class MeaningGrader:
             "question_minus_ref": question - ref,
             # a code answer restates the reference only with the same literals and calls in the same order:
             # "torch.device('cpu' if torch.cuda.is_available() else 'cuda')" embeds next to the reference
-            "same_code": _same_code(text, r.code, "\n".join(CODE_FENCE.findall(r.item.answer or ""))),
+            "same_code": _same_code(text, r.code, r.code_flips),
             "log_words": float(np.log1p(len(checks.words(text)))),
             "names_accepted": float(any(checks.mentions(text, term) for term in r.accept)),
             "yes_no_agrees": float(r.yes_no * given) if r.yes_no and (given := checks.polarity(text)) else 0.0,
@@ -625,13 +627,13 @@ def _code_signature(code: str) -> tuple[str, ...]:
     return tuple(t.replace('"', "'") for t in CODE_TOKEN.findall(code))
 
 
-def _same_code(answer: str, needed: tuple[str, ...], reference: str) -> bool:
+def _same_code(answer: str, needed: tuple[str, ...], reference_flips: int) -> bool:
     """The reference's literals and calls, in order, and no condition flipped ("is False", "not")."""
     if not needed:
         return True
     remaining = iter(_code_signature(answer))
     in_order = all(any(t == n for t in remaining) for n in needed)
-    return in_order and _flips(answer) == _flips(reference)
+    return in_order and _flips(answer) == reference_flips
 
 
 def _flips(text: str) -> int:

@@ -102,6 +102,8 @@ def _merge(encoder) -> None:
 class CrossEncoderContradictionReader:
     """``probabilities`` of contradiction for (rubric, answer) pairs, one batched forward pass."""
 
+    backend = "torch"
+
     def __init__(self, weights: Path | str = DEFAULT_WEIGHTS, base_path: str = "", device: str = "auto") -> None:
         torch = _torch()
         from transformers import AutoTokenizer
@@ -128,7 +130,8 @@ class CrossEncoderContradictionReader:
         log.info("loaded contradiction reader weights=%s device=%s", Path(weights).name, self.device)
 
     def probabilities(self, pairs: Sequence[tuple[str, str]], *, batch_size: int = 32) -> np.ndarray:
-        """One forward pass per ``batch_size`` pairs, shortest first (less padding: 20 % faster on CPU)."""
+        """One forward pass per ``batch_size`` pairs, shortest first (less padding: 9 % faster on 256 of our
+        labelled answers, 2 CPU cores)."""
         out = np.zeros(len(pairs), dtype=np.float32)
         if not pairs:
             return out

@@ -120,6 +120,8 @@ def _export(weights: Path, target: Path) -> None:
 class OnnxContradictionReader:
     """``ContradictionReader`` over an ONNX Runtime session; ``InferenceSession.run`` is thread-safe."""
 
+    backend = "onnx"
+
     def __init__(self, folder: Path) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
