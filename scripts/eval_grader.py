@@ -40,6 +40,7 @@ SETS = {
     "holdout-feedback-v7": ROOT / "tests/data/holdout_feedback_v7.jsonl",
     "holdout-feedback-v8": ROOT / "tests/data/holdout_feedback_v8.jsonl",
     "holdout-feedback-v9": ROOT / "tests/data/holdout_feedback_v9.jsonl",
+    "holdout-feedback-v10": ROOT / "tests/data/holdout_feedback_v10.jsonl",
 }
 HELD_OUT = {name for name in SETS if name.startswith("holdout")}
 

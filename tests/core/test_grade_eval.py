@@ -40,6 +40,7 @@ SETS = {
     "holdout-feedback-v7": DATA / "holdout_feedback_v7.jsonl",  # a seventh, measured once at the end
     "holdout-feedback-v8": DATA / "holdout_feedback_v8.jsonl",  # two more, written 1 Dec after the last
     "holdout-feedback-v9": DATA / "holdout_feedback_v9.jsonl",  # change: measured once with, once without
+    "holdout-feedback-v10": DATA / "holdout_feedback_v10.jsonl",  # a tenth (1 Dec 2026), measured once, unchanged grader
 }
 # Floors: (min decided accuracy, max wrong accepted, max right rejected, min agreement, min honest,
 # max review). None: not measured on that set (no contradicting answers).
@@ -86,6 +87,7 @@ FLOORS: dict[str, tuple[float, float, float, float, float | None, float]] = {
     # (code answers never settled as right by the reader, quotes, a list with a wrong item not counted)
     "holdout-feedback-v8": (0.89, 0.03, 0.08, 0.72, 0.94, 0.08),  # 0.910 0.016 0.057 0.751 0.967 0.065
     "holdout-feedback-v9": (0.86, 0.05, 0.08, 0.72, 0.92, 0.11),  # 0.888 0.032 0.062 0.753 0.946 0.096
+    "holdout-feedback-v10": (0.89, 0.02, 0.11, 0.74, 0.97, 0.10),  # 0.913 0.000 0.088 0.774 1.000 0.078
 }
 
 pytestmark = pytest.mark.slow
