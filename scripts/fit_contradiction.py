@@ -12,11 +12,9 @@ they contradict the course. About 11 minutes for four epochs on two CPU cores.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import random
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -25,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fit_grader import TRAIN, rows  # noqa: E402  (this folder is on the path when run as a script)
+from lora_fit import add_arguments, fit  # noqa: E402
 
 VERDICTS = {"correct": 0, "partial": 1, "incorrect": 2}
 WRITERS = {path.stem: path for path in TRAIN}  # grade_eval, ..., train_feedback_c
@@ -48,11 +47,7 @@ def auc(scores, positive) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hold", choices=sorted(WRITERS), help="a writer to leave out and report on")
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--limit", type=int, default=0, help="train on this many answers only (a smoke run)")
-    parser.add_argument("--out", type=Path, default=None, help="where to write the weights")
+    add_arguments(parser, epochs=4, what="answers")
     parser.add_argument(
         "--also", type=Path, nargs="*", default=[], help="more labelled answer files to train on (JSON lines)"
     )
@@ -78,10 +73,6 @@ def main() -> None:
         train = train[: args.limit]
     tokenizer = AutoTokenizer.from_pretrained(default_model_path())
     encoder, heads = build(default_model_path())
-    params = [p for p in [*encoder.parameters(), *heads.parameters()] if p.requires_grad]
-    optimiser = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    steps = args.epochs * math.ceil(len(train) / args.batch)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=args.lr, total_steps=steps, pct_start=0.1)
 
     def tokens(batch: list[dict]):
         return tokenizer(
@@ -90,30 +81,20 @@ def main() -> None:
             truncation=True, max_length=MAX_TOKENS, padding=True, return_tensors="pt",
         )
 
-    print(f"fitting {sum(p.numel() for p in params)} numbers on {len(train)} answers, {steps} steps", flush=True)
-    started = time.monotonic()
-    encoder.train()
-    for epoch in range(args.epochs):
-        random.shuffle(train)
-        total = 0.0
-        for start in range(0, len(train), args.batch):
-            batch = train[start : start + args.batch]
-            x = tokens(batch)
-            verdict, contradiction = heads(encoder(**x).last_hidden_state, x["attention_mask"])
-            wanted = [targets(r) for r in batch]
-            loss = nn.functional.cross_entropy(verdict, torch.tensor([v for v, _ in wanted]))
-            said = torch.tensor([c for _, c in wanted])
-            known = ~torch.isnan(said)
-            if known.any():  # contradictions are the rarer class: weigh them double
-                loss = loss + nn.functional.binary_cross_entropy_with_logits(
-                    contradiction[known], said[known], pos_weight=torch.tensor(2.0)
-                )
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            schedule.step()
-            total += loss.item()
-        print(f"epoch {epoch + 1}/{args.epochs}: loss {total:.1f}, {time.monotonic() - started:.0f} s", flush=True)
+    def loss(batch: list[dict]):
+        x = tokens(batch)
+        verdict, contradiction = heads(encoder(**x).last_hidden_state, x["attention_mask"])
+        wanted = [targets(r) for r in batch]
+        value = nn.functional.cross_entropy(verdict, torch.tensor([v for v, _ in wanted]))
+        said = torch.tensor([c for _, c in wanted])
+        known = ~torch.isnan(said)
+        if known.any():  # contradictions are the rarer class: weigh them double
+            value = value + nn.functional.binary_cross_entropy_with_logits(
+                contradiction[known], said[known], pos_weight=torch.tensor(2.0)
+            )
+        return value
+
+    fit(encoder, heads, train, loss, args)
 
     state = trained_state(encoder, heads)
     if held:

@@ -21,6 +21,9 @@ os.environ.setdefault("STUDYBOT_CACHE_DIR", tempfile.mkdtemp(prefix="studybot-te
 # grading evaluation through the ``contradiction_reader`` fixture, `studybot grade`; the platform process
 # tests start the bot with a clean environment, as shipped); the rest grade without it.
 os.environ.setdefault("STUDYBOT_CONTRADICTION_READER", "off")
+# Likewise /ask's answerability judge: the /ask evaluation asks for it (``ask_judge``), as do the tests of
+# its setting and a conversation through the console; the rest ask by the score alone.
+os.environ.setdefault("STUDYBOT_ASK_JUDGE", "off")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -86,6 +89,15 @@ def contradiction_reader(onnx_export_root):
     from bot.infra.reader_factory import load_reader
 
     return load_reader(str(DEFAULT_WEIGHTS), "cpu", str(onnx_export_root))
+
+
+@pytest.fixture(scope="session")
+def ask_judge(onnx_export_root):
+    """The shipped answerability judge of /ask as the bot serves it on the CPU (ONNX Runtime)."""
+    from bot.infra.contradiction import ANSWERABILITY_WEIGHTS
+    from bot.infra.reader_factory import load_reader
+
+    return load_reader(str(ANSWERABILITY_WEIGHTS), "cpu", str(onnx_export_root))
 
 
 @pytest.fixture(scope="session")

@@ -57,6 +57,7 @@ def run_checks(settings: Settings, *, model: bool = True, network: bool = True) 
     checks.extend(_database_checks(settings))
     checks.append(_model_check(settings) if model else Check("model", SKIP, "skipped (--no-model)"))
     checks.append(_reader_check(settings) if model else Check("reader", SKIP, "skipped (--no-model)"))
+    checks.append(_judge_check(settings) if model else Check("judge", SKIP, "skipped (--no-model)"))
     checks.extend(_platform_checks(settings, network=network))
     return checks
 
@@ -189,31 +190,52 @@ def _reader_check(settings) -> Check:
     """The grader's contradiction reader: loaded (exported on the first run) and reading."""
     from bot.app.courses import build_reader
 
+    return _pair_model_check(
+        "reader",
+        lambda: build_reader(settings),
+        ("Which has the longer memory? | the Transformer", "The RNN remembers longer."),
+        "contradiction reader",
+        "off (STUDYBOT_CONTRADICTION_READER=off): no contradiction veto",
+        "check STUDYBOT_CONTRADICTION_READER (empty, off, or a weights file of scripts/fit_contradiction.py)",
+    )
+
+
+def _judge_check(settings) -> Check:
+    """/ask's answerability judge, for the default course: loaded and reading."""
+    from bot.app.core import load_course
+    from bot.app.courses import build_judge
+
+    return _pair_model_check(
+        "judge",
+        lambda: build_judge(settings, load_course(settings)),
+        ("what is an example of a decoder-only model", "Which model is encoder-only? | BERT"),
+        "answerability judge",
+        "off (STUDYBOT_ASK_JUDGE=off, or not fitted on the default course): /ask answers by the score alone",
+        "check STUDYBOT_ASK_JUDGE (empty, off, or a weights file of scripts/fit_answerability.py)",
+    )
+
+
+def _pair_model_check(name: str, build, pair: tuple[str, str], what: str, off: str, hint: str) -> Check:
+    """A cross-encoder (``bot.infra.contradiction``): built, warmed up, and the time of one reading."""
     try:
         started = time.perf_counter()
-        reader = build_reader(settings)
-        if reader is None:
-            return Check("reader", SKIP, "off (STUDYBOT_CONTRADICTION_READER=off): no contradiction veto")
+        model = build()
+        if model is None:
+            return Check(name, SKIP, off)
         loaded = time.perf_counter() - started
-        pair = ("Which has the longer memory? | the Transformer", "The RNN remembers longer.")
-        reader.probabilities([pair])  # the first one warms up
+        model.probabilities([pair])  # the first one warms up
         started = time.perf_counter()
-        reader.probabilities([pair])
+        model.probabilities([pair])
         read = (time.perf_counter() - started) * 1000
-        kind = getattr(reader, "backend", "custom")
+        kind = getattr(model, "backend", "custom")
         return Check(
-            "reader",
+            name,
             OK,
-            f"contradiction reader on {getattr(reader, 'device', 'cpu')} ({kind}): loaded in {loaded:.1f} s, "
+            f"{what} on {getattr(model, 'device', 'cpu')} ({kind}): loaded in {loaded:.1f} s, "
             f"a reading takes {read:.0f} ms",
         )
     except Exception as exc:
-        return Check(
-            "reader",
-            FAIL,
-            _first_line(exc),
-            "check STUDYBOT_CONTRADICTION_READER (empty, off, or a weights file of scripts/fit_contradiction.py)",
-        )
+        return Check(name, FAIL, _first_line(exc), hint)
 
 
 def _platform_checks(settings: Settings, *, network: bool) -> list[Check]:

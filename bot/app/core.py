@@ -12,7 +12,14 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.app.courses import build_catalog, build_course_models, build_reader, course_threshold, load_packs
+from bot.app.courses import (
+    build_catalog,
+    build_course_models,
+    build_judge,
+    build_reader,
+    course_threshold,
+    load_packs,
+)
 from bot.app.settings import Settings, StartupError, load_settings
 from bot.core.ask import AskService
 from bot.core.courses.catalog import CourseCatalog
@@ -120,6 +127,7 @@ def build_course(
         cache_path=settings.resolved_cache_dir / "embeddings.sqlite3",
         threshold=course_threshold(pack, settings),
         reader=build_reader(settings),
+        judge=build_judge(settings, pack),
     )
     return Course(pack, embedder, ask, grader)
 

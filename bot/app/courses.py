@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.app.settings import Settings, StartupError
+from bot.core.answerability import AnswerJudge
 from bot.core.ask import DEFAULT_THRESHOLD, AskService, course_novelty, course_speller
 from bot.core.contradiction import ContradictionReader
 from bot.core.courses.catalog import CourseCatalog
@@ -53,6 +54,7 @@ def build_course_models(
     cache_path: Path | None = None,
     threshold: float | None = None,
     reader: ContradictionReader | None = None,
+    judge: AnswerJudge | None = None,
 ) -> tuple[AskService, MeaningGrader]:
     """The search index with its off-course anchors, and the grader's rubric vectors.
 
@@ -60,7 +62,8 @@ def build_course_models(
     nothing it encoded before; queries and answers never go in the cache (``threshold``: see
     :func:`course_threshold`; ``None``, the default). The grader knows retired questions too,
     so an answer to a question a new version removed can still be graded; ``reader``: its contradiction
-    veto (:func:`build_reader`), none by default.
+    veto (:func:`build_reader`), none by default; ``judge``: ``/ask``'s answerability veto (:func:`build_judge`),
+    none by default.
     """
     from bot.infra.embedding_cache import CachedEmbedder
 
@@ -95,6 +98,7 @@ def build_course_models(
         off_course=anchors,
         speller=course_speller(pack.questions, topics, english),
         novelty=novelty,
+        judge=judge,
     )
     return ask, grader
 
@@ -104,18 +108,46 @@ def build_reader(settings: Settings) -> ContradictionReader | None:
     default, none when "off", else the weights file it names. Loaded once per process, for every course,
     on ONNX Runtime when the embedder's backend setting chooses it on a CPU (exported on first use), else
     on torch."""
-    setting = settings.contradiction_reader.strip()
+    from bot.infra.contradiction import DEFAULT_WEIGHTS
+
+    return _pair_model(settings, settings.contradiction_reader, DEFAULT_WEIGHTS, "STUDYBOT_CONTRADICTION_READER")
+
+
+def build_judge(settings: Settings, pack: CoursePack) -> AnswerJudge | None:
+    """``/ask``'s answerability judge (``STUDYBOT_ASK_JUDGE``), loaded as the reader is: the same model with
+    weights of its own (``scripts/fit_answerability.py``). Only for a course it was fitted on: it learnt
+    from one course's items and was never measured on another's, so another course answers by the score
+    alone (with one log line) until a judge is fitted for it."""
+    from bot.infra.contradiction import ANSWERABILITY_WEIGHTS, fitted_courses
+
+    judge = _pair_model(settings, settings.ask_judge, ANSWERABILITY_WEIGHTS, "STUDYBOT_ASK_JUDGE")
+    if judge is None:
+        return None
+    fitted = fitted_courses(_weights_path(settings.ask_judge, ANSWERABILITY_WEIGHTS))
+    if pack.id not in fitted:
+        log.info("ask judge off for this course (fitted on %s) course=%s", ", ".join(sorted(fitted)), pack.id)
+        return None
+    return judge
+
+
+def _weights_path(setting: str, shipped: Path) -> Path:
+    setting = setting.strip()
+    return Path(setting).expanduser() if setting else shipped
+
+
+def _pair_model(settings: Settings, setting: str, shipped: Path, name: str):
+    """A cross-encoder of ``bot.infra.contradiction``: ``shipped`` for an empty ``setting``, none for "off",
+    else the weights file it names."""
+    setting = setting.strip()
     if setting.lower() == "off":
         return None
-    from bot.infra.contradiction import DEFAULT_WEIGHTS
     from bot.infra.embedder_factory import choose_backend, resolve_device
     from bot.infra.reader_factory import load_reader
 
-    path = Path(setting).expanduser() if setting else DEFAULT_WEIGHTS
+    path = _weights_path(setting, shipped)
     if not path.is_file():
         raise StartupError(
-            f"STUDYBOT_CONTRADICTION_READER: no weights file at {path} "
-            "(leave it empty for the shipped reader, or set it to off)"
+            f"{name}: no weights file at {path} (leave it empty for the shipped weights, or set it to off)"
         )
     onnx = choose_backend(settings.backend, resolve_device(settings.device)) == "onnx"
     export_root = str(settings.resolved_cache_dir / "onnx") if onnx else ""
@@ -129,7 +161,12 @@ def model_builder(settings: Settings, embedder: Embedder, metrics: Metrics | Non
     def build(pack: CoursePack) -> tuple[AskService, Grader]:
         threshold = course_threshold(pack, settings)
         ask, grader = build_course_models(
-            pack, embedder, cache_path=cache_path, threshold=threshold, reader=build_reader(settings)
+            pack,
+            embedder,
+            cache_path=cache_path,
+            threshold=threshold,
+            reader=build_reader(settings),
+            judge=build_judge(settings, pack),
         )
         return ask, (TimedGrader(grader, metrics) if metrics is not None else grader)
 
@@ -143,7 +180,9 @@ def course_ask_factory(embedder: Embedder, settings: Settings) -> Callable[[Cour
     def build(pack: CoursePack) -> AskService:
         cache = settings.resolved_cache_dir / "embeddings.sqlite3"
         threshold = course_threshold(pack, settings)
-        return build_course_models(pack, embedder, cache_path=cache, threshold=threshold)[0]
+        return build_course_models(
+            pack, embedder, cache_path=cache, threshold=threshold, judge=build_judge(settings, pack)
+        )[0]
 
     return build
 

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     backend: Literal["auto", "onnx", "torch"] = Field("auto", validation_alias=_env("STUDYBOT_BACKEND"))
     # the grader's contradiction veto: "" the shipped reader, "off" none, or a weights file of its own
     contradiction_reader: str = Field("", validation_alias=_env("STUDYBOT_CONTRADICTION_READER"))
+    # /ask's answerability veto: "" the shipped judge, "off" none, or a weights file of its own
+    ask_judge: str = Field("", validation_alias=_env("STUDYBOT_ASK_JUDGE"))
     data_dir: Path = Field(Path(".studybot"), validation_alias=_env("STUDYBOT_DATA_DIR"))
     cache_dir: Path | None = Field(None, validation_alias=_env("STUDYBOT_CACHE_DIR"))
     ask_threshold: float | None = Field(None, validation_alias=_env("STUDYBOT_ASK_THRESHOLD"))

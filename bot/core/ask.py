@@ -1,6 +1,6 @@
 """``/ask``: find the course's own answer to a question, or say honestly that the course has none.
 
-Four signals decide, each cheap:
+Five signals decide, the first four cheap:
 - the semantic score of the best item (``SemanticIndex``): below ``threshold`` the bot abstains;
 - "none of the above" anchors: general topics a course pack usually does not cover (dropout, GANs,
   the weather...). A query closer to one of them than to any course item is declined. Anchors close
@@ -9,7 +9,11 @@ Four signals decide, each cheap:
   texts never mention ("layer norm", "zero-shot") has its best score lowered before both tests above,
   so only a strong semantic match still answers it;
 - contrast words, then word overlap, to break near-ties the embedding cannot see ("batch too small" vs
-  "too large", see ``bot.core.contrast``).
+  "too large", see ``bot.core.contrast``);
+- with an answerability judge (``bot.core.answerability``, a cross-encoder), an answer the tests above
+  would give from a match under ``JUDGE_BELOW`` is declined when the judge finds that the item does not
+  answer the question (a follow-up on a covered topic: "an example of a decoder-only model" is no
+  question 1.22 answers).
 
 A query is first normalised (``bot.core.spelling``): misspellings and text-speak are corrected against
 the course's vocabulary before it is embedded.
@@ -18,11 +22,13 @@ the course's vocabulary before it is embedded.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from bot.core.answerability import VETO_BELOW, AnswerJudge, item_text
 from bot.core.contrast import directions, opposed
 from bot.core.lexical import Lexicon
 from bot.core.novelty import MIN_ENGLISH_SHARE, Novelty, english_share
@@ -46,6 +52,11 @@ ANCHOR_MARGIN = -0.02
 # The best score is lowered by this times the share of the query's words that are novel (see
 # bot.core.novelty) before the threshold and anchor tests: one novel word of three costs 0.1.
 NOVELTY_PENALTY = 0.3
+# The judge reads only matches under this score: above it, follow-ups the course does not answer were rare
+# on our query sets, and the strongest matches (most of the course's own questions) cost no second reading.
+JUDGE_BELOW = 0.7
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,11 +92,14 @@ class AskService:
         off_course: np.ndarray | None = None,
         speller: Speller | None = None,
         novelty: Novelty | None = None,
+        judge: AnswerJudge | None = None,
     ) -> None:
         """``off_course``: vectors of the "none of the above" anchors (see module docstring).
         ``speller``: corrects queries before they are embedded (see ``course_speller``); none: as typed.
-        ``novelty``: the course's vocabulary for the novelty test (see ``course_novelty``); none: off."""
+        ``novelty``: the course's vocabulary for the novelty test (see ``course_novelty``); none: off.
+        ``judge``: the answerability veto (see module docstring); none: off."""
         self.index = index
+        self.judge = judge
         self.speller = speller
         self.novelty = novelty
         self.embedder = embedder
@@ -108,10 +122,11 @@ class AskService:
             return []
         normalised = [self.speller.normalise(q) for q in queries] if self.speller else list(queries)
         vectors = self.embedder.encode(normalised)
-        return [
+        results = [
             self._decide(query, text, vector)
             for query, text, vector in zip(queries, normalised, vectors, strict=True)
         ]
+        return self._judged(results, normalised) if self.judge is not None else results
 
     async def ask(self, query: str) -> AskResult:
         """Runs the encode in a worker thread so the event loop keeps serving heartbeats and acks."""
@@ -134,6 +149,26 @@ class AskService:
             related=related,
             vector=vector,
         )
+
+    def _judged(self, results: list[AskResult], texts: Sequence[str]) -> list[AskResult]:
+        """The judge's reading of the weaker answers, one batch for all the queries: an item it finds not
+        answering the question becomes the first of the closest topics. A judge that fails leaves the
+        answers as the score gave them."""
+        read = [n for n, r in enumerate(results) if r.item is not None and r.score < JUDGE_BELOW]
+        if not read or self.judge is None:
+            return results
+        try:
+            answers = self.judge.probabilities([(texts[n], item_text(results[n].item)) for n in read])
+        except Exception:
+            log.exception("answerability judge failed; /ask answers by the score alone queries=%d", len(read))
+            return results
+        out = list(results)
+        for n, p in zip(read, answers, strict=True):
+            if p < VETO_BELOW:
+                r = results[n]
+                closest = (Hit(r.item, r.score), *r.related)[:MAX_RELATED]
+                out[n] = replace(r, abstained=True, item=None, related=closest)
+        return out
 
     def _break_near_tie(self, query: str, hits: list[Hit]) -> list[Hit]:
         if len(hits) < 2:

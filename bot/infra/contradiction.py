@@ -27,7 +27,10 @@ log = logging.getLogger(__name__)
 RANK = 8
 ALPHA = 16  # LoRA's scale is ALPHA / RANK
 MAX_TOKENS = 256  # rubric and answer together; past it the longer of the two is cut at its end
-DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "content" / "models" / "contradiction-minilm-lora.npz"
+MODELS = Path(__file__).resolve().parents[2] / "content" / "models"
+DEFAULT_WEIGHTS = MODELS / "contradiction-minilm-lora.npz"
+# the same model with weights of its own (scripts/fit_answerability.py): does an item answer a question?
+ANSWERABILITY_WEIGHTS = MODELS / "answerability-minilm-lora.npz"
 
 
 def _torch():
@@ -87,6 +90,12 @@ def trained_state(encoder, heads) -> dict[str, np.ndarray]:
     return out
 
 
+def fitted_courses(weights: Path | str) -> frozenset[str]:
+    """The courses a weights file was fitted on (its ``meta.courses``; none recorded: an empty set)."""
+    with np.load(weights) as saved:
+        return frozenset(str(c) for c in saved["meta.courses"]) if "meta.courses" in saved.files else frozenset()
+
+
 def _merge(encoder) -> None:
     """Fold every adapter into its linear layer: W + scale * B A, then drop the adapter."""
     torch = _torch()
@@ -118,6 +127,8 @@ class CrossEncoderContradictionReader:
         named = {k if k.startswith("heads.") else f"encoder.{k}": v for k, v in named.items()}
         with torch.no_grad():
             for key in saved.files:
+                if key.startswith("meta."):  # what it was fitted on, no weight
+                    continue
                 if key not in named:
                     raise ValueError(f"{weights}: unknown weight {key}")
                 named[key].copy_(torch.from_numpy(saved[key]))

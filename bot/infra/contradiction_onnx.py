@@ -127,9 +127,11 @@ class OnnxContradictionReader:
         from tokenizers import Tokenizer
 
         from bot.infra.contradiction import MAX_TOKENS
+        from bot.infra.onnx_embedder import cpu_session_options
 
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # bounded spinning, as the embedder's: a reader's idle threads spinning after each reading slowed
+        # the /ask encode that came next
+        options = cpu_session_options()
         self._session = ort.InferenceSession(str(folder / "reader.onnx"), options, providers=["CPUExecutionProvider"])
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)  # longest first, as the torch reader's tokenizer

@@ -29,6 +29,24 @@ class CorruptExport(RuntimeError):
     """The export loads but does not compute what it computed when it was made."""
 
 
+def cpu_session_options():
+    """ONNX Runtime options for a model served beside others in one process on a few cores."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.inter_op_num_threads = 1
+    # Worker threads busy-wait for the next op only briefly. Unbounded spinning stole the CPU from the
+    # event loop and from other encodes under load; none at all made every op wake sleeping threads:
+    # a single query took 4.3 ms with it off, 2.9 ms with spinning, and CPU time fell too (5.4 against
+    # 6.3 ms), since the gaps between ops are shorter than a sleep and a wake-up. With a busy process
+    # on the 2 cores it cost 7 % against no spinning (18 % unbounded).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1")
+    options.add_session_config_entry("session.intra_op.spin_duration_us", str(SPIN_MICROSECONDS))
+    return options
+
+
 class OnnxEmbedder:
     """``Embedder`` over an ONNX Runtime session. Thread-safe: ``InferenceSession.run`` is re-entrant."""
 
@@ -67,17 +85,7 @@ class OnnxEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.inter_op_num_threads = 1
-        # Worker threads busy-wait for the next op only briefly. Unbounded spinning stole the CPU from the
-        # event loop and from other encodes under load; none at all made every op wake sleeping threads:
-        # a single query took 4.3 ms with it off, 2.9 ms with spinning, and CPU time fell too (5.4 against
-        # 6.3 ms), since the gaps between ops are shorter than a sleep and a wake-up. With a busy process
-        # on the 2 cores it cost 7 % against no spinning (18 % unbounded).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "1")
-        options.add_session_config_entry("session.intra_op.spin_duration_us", str(SPIN_MICROSECONDS))
+        options = cpu_session_options()
         options.log_severity_level = 3  # warnings about unused initializers are not for bot users
         providers = ["CPUExecutionProvider"]
         if device.startswith("cuda") and "CUDAExecutionProvider" in ort.get_available_providers():

