@@ -110,45 +110,48 @@ def build_reader(settings: Settings) -> ContradictionReader | None:
     on torch."""
     from bot.infra.contradiction import DEFAULT_WEIGHTS
 
-    return _pair_model(settings, settings.contradiction_reader, DEFAULT_WEIGHTS, "STUDYBOT_CONTRADICTION_READER")
+    path = _weights_file(settings.contradiction_reader, DEFAULT_WEIGHTS, "STUDYBOT_CONTRADICTION_READER")
+    return _load_pair_model(settings, path) if path else None
 
 
 def build_judge(settings: Settings, pack: CoursePack) -> AnswerJudge | None:
     """``/ask``'s answerability judge (``STUDYBOT_ASK_JUDGE``), loaded as the reader is: the same model with
-    weights of its own (``scripts/fit_answerability.py``). Only for a course it was fitted on: it learnt
-    from one course's items and was never measured on another's, so another course answers by the score
-    alone (with one log line) until a judge is fitted for it."""
+    weights of its own (``scripts/fit_answerability.py``). Only for a course it was fitted on (its
+    ``meta.courses``): it learnt from one course's items and was never measured on another's, so another
+    course answers by the score alone, with one log line, and the model is not even loaded for it."""
     from bot.infra.contradiction import ANSWERABILITY_WEIGHTS, fitted_courses
 
-    judge = _pair_model(settings, settings.ask_judge, ANSWERABILITY_WEIGHTS, "STUDYBOT_ASK_JUDGE")
-    if judge is None:
+    path = _weights_file(settings.ask_judge, ANSWERABILITY_WEIGHTS, "STUDYBOT_ASK_JUDGE")
+    if path is None:
         return None
-    fitted = fitted_courses(_weights_path(settings.ask_judge, ANSWERABILITY_WEIGHTS))
+    fitted = fitted_courses(path)
+    if not fitted:
+        log.warning("ask judge off: %s names no course it was fitted on (meta.courses)", path)
+        return None
     if pack.id not in fitted:
         log.info("ask judge off for this course (fitted on %s) course=%s", ", ".join(sorted(fitted)), pack.id)
         return None
-    return judge
+    return _load_pair_model(settings, path)
 
 
-def _weights_path(setting: str, shipped: Path) -> Path:
-    setting = setting.strip()
-    return Path(setting).expanduser() if setting else shipped
-
-
-def _pair_model(settings: Settings, setting: str, shipped: Path, name: str):
-    """A cross-encoder of ``bot.infra.contradiction``: ``shipped`` for an empty ``setting``, none for "off",
-    else the weights file it names."""
+def _weights_file(setting: str, shipped: Path, name: str) -> Path | None:
+    """``shipped`` for an empty ``setting``, none for "off", else the file it names (which must exist)."""
     setting = setting.strip()
     if setting.lower() == "off":
         return None
-    from bot.infra.embedder_factory import choose_backend, resolve_device
-    from bot.infra.reader_factory import load_reader
-
-    path = _weights_path(setting, shipped)
+    path = Path(setting).expanduser() if setting else shipped
     if not path.is_file():
         raise StartupError(
             f"{name}: no weights file at {path} (leave it empty for the shipped weights, or set it to off)"
         )
+    return path
+
+
+def _load_pair_model(settings: Settings, path: Path):
+    """A cross-encoder of ``bot.infra.contradiction``, once per process and file, where the embedder runs."""
+    from bot.infra.embedder_factory import choose_backend, resolve_device
+    from bot.infra.reader_factory import load_reader
+
     onnx = choose_backend(settings.backend, resolve_device(settings.device)) == "onnx"
     export_root = str(settings.resolved_cache_dir / "onnx") if onnx else ""
     return load_reader(str(path.resolve()), settings.device, export_root)

@@ -24,7 +24,7 @@ VETO_BELOW = 0.1  # probability that the item answers the question under which /
 
 class AnswerJudge(Protocol):
     def probabilities(self, pairs: Sequence[tuple[str, str]], *, batch_size: int = 32) -> np.ndarray:
-        """P(the item answers the question) for each (question as typed and normalised, ``item_text``)."""
+        """P(the item answers the question) for each (question as normalised for search, ``item_text``)."""
         ...
 
 

@@ -158,7 +158,11 @@ class AskService:
         if not read or self.judge is None:
             return results
         try:
-            answers = self.judge.probabilities([(texts[n], item_text(results[n].item)) for n in read])
+            answers = np.asarray(
+                self.judge.probabilities([(texts[n], item_text(results[n].item)) for n in read]), dtype=float
+            ).reshape(-1)
+            if len(answers) != len(read):
+                raise ValueError(f"{len(answers)} probabilities for {len(read)} questions")
         except Exception:
             log.exception("answerability judge failed; /ask answers by the score alone queries=%d", len(read))
             return results

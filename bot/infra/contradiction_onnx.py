@@ -62,7 +62,11 @@ def find_or_export(root: Path, weights: Path) -> OnnxContradictionReader:
         try:
             return OnnxContradictionReader(folder)
         except Exception as exc:  # a failed probe, a truncated graph (onnxruntime's own errors), bad meta
-            log.warning("contradiction reader export corrupt, rebuilding it reason=%r", f"{type(exc).__name__}: {exc}")
+            log.warning(
+                "cross-encoder export corrupt, rebuilding it weights=%s reason=%r",
+                Path(weights).name,
+                f"{type(exc).__name__}: {exc}",
+            )
             shutil.rmtree(folder, ignore_errors=True)
     _export(weights, folder)
     return OnnxContradictionReader(folder)
@@ -114,7 +118,7 @@ def _export(weights: Path, target: Path) -> None:
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    log.info("contradiction reader exported to onnx folder=%s", target)
+    log.info("cross-encoder exported to onnx weights=%s folder=%s", Path(weights).name, target)
 
 
 class OnnxContradictionReader:

@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 
 @lru_cache(maxsize=4)
 def load_reader(weights: str, device: str = "auto", export_root: str = "") -> ContradictionReader:
-    """One reader per weights file, device setting and backend in a process, shared by every course's grader. With
+    """One reader per weights file, device setting and backend in a process, shared by every course (the
+    grader's contradiction reader, /ask's answerability judge: the same model, other weights). With
     ``export_root`` it serves from an ONNX export on the CPU (``bot.infra.contradiction_onnx``), made
     on first use; if that fails, torch reads, with one log line."""
     from bot.infra.contradiction import CrossEncoderContradictionReader
@@ -27,7 +28,8 @@ def load_reader(weights: str, device: str = "auto", export_root: str = "") -> Co
             return find_or_export(Path(export_root), Path(weights))
         except Exception as exc:
             log.warning(
-                "contradiction reader onnx export failed, reading with torch reason=%r",
+                "cross-encoder onnx export failed, reading with torch weights=%s reason=%r",
+                Path(weights).name,
                 f"{type(exc).__name__}: {exc}",
             )
     return CrossEncoderContradictionReader(weights, device=resolved)

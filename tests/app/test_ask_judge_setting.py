@@ -3,6 +3,7 @@ another course, a clear error for a weights file that is not there, and the judg
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 
@@ -43,7 +44,35 @@ def test_by_default_the_shipped_judge_serves_its_own_course_on_onnx(fake_embedde
 
 
 @pytest.mark.slow
-def test_another_course_asks_by_the_score_alone(course_pack, caplog):
+def test_the_bot_the_composition_root_builds_asks_with_the_judge(tmp_path):
+    """The bot (every course through ``model_builder``) and `studybot ask` (``build_course``)."""
+    from bot.app.core import build_core, build_course
+
+    def bot_judge(setting: str):
+        core = build_core(Settings(_env_file=None, ask_judge=setting, device="cpu", data_dir=tmp_path / setting))
+        try:
+            return core.courses.prepare(core.courses.default_id).ask.judge
+        finally:
+            asyncio.run(core.aclose())
+
+    assert bot_judge("off") is None
+    assert isinstance(bot_judge(""), OnnxContradictionReader)
+    cli = build_course(Settings(_env_file=None, ask_judge="", device="cpu", data_dir=tmp_path / "cli"))
+    assert isinstance(cli.ask.judge, OnnxContradictionReader)
+
+
+def test_a_weights_file_without_its_courses_turns_the_judge_off_with_a_warning(tmp_path, course_pack, caplog):
+    bare = tmp_path / "bare.npz"
+    np.savez(bare, w=np.zeros(2, np.float32))
+    with caplog.at_level(logging.WARNING, logger="studybot"):
+        assert build_judge(Settings(_env_file=None, ask_judge=str(bare)), course_pack) is None
+    assert "names no course it was fitted on" in caplog.text and "bare.npz" in caplog.text
+
+
+def test_another_course_asks_by_the_score_alone_and_loads_nothing(course_pack, caplog, monkeypatch):
+    import bot.infra.reader_factory as factory
+
+    monkeypatch.setattr(factory, "load_reader", lambda *a, **k: pytest.fail("loaded a judge it will not use"))
     other = replace(course_pack, id="another-course")
     with caplog.at_level(logging.INFO, logger="studybot"):
         assert build_judge(Settings(_env_file=None, ask_judge="", device="cpu"), other) is None

@@ -75,6 +75,8 @@ SETS = {
     "dev_hard": SHARED_EVAL / "dev_ask_hard.jsonl",
     "own": DATA / "ask_eval.jsonl",
     "own_hard": DATA / "ask_hard_dev.jsonl",
+    # own, own_hard, own_near and own_dev2...4 are what the answerability judge was fitted on
+    # (scripts/fit_answerability.py): their figures flatter it since 1 Dec 2026
     # written for the novelty test (bot/core/novelty.py): near-domain topics no anchor names, and
     # typo/scenario/terse queries full of words the course never uses; tuned on, like the sets above
     "own_near": DATA / "ask_near_dev.jsonl",

@@ -79,7 +79,6 @@ async def test_quit_stops_reading(course_pack, fake_embedder):
     assert "StudyBot commands" not in text
 
 
-
 @pytest.mark.slow
 async def test_a_follow_up_the_course_does_not_answer_is_declined_by_the_judge(course_pack, real_embedder, ask_judge):
     """/ask built as the bot builds it, once without the answerability judge and once with the shipped one:
