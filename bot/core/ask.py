@@ -154,24 +154,22 @@ class AskService:
         """The judge's reading of the weaker answers, one batch for all the queries: an item it finds not
         answering the question becomes the first of the closest topics. A judge that fails leaves the
         answers as the score gave them."""
-        read = [n for n, r in enumerate(results) if r.item is not None and r.score < JUDGE_BELOW]
+        read = [(n, r.item) for n, r in enumerate(results) if r.item is not None and r.score < JUDGE_BELOW]
         if not read or self.judge is None:
             return results
         try:
-            answers = np.asarray(
-                self.judge.probabilities([(texts[n], item_text(results[n].item)) for n in read]), dtype=float
-            ).reshape(-1)
+            pairs = [(texts[n], item_text(item)) for n, item in read]
+            answers = np.asarray(self.judge.probabilities(pairs), dtype=float).reshape(-1)
             if len(answers) != len(read):
                 raise ValueError(f"{len(answers)} probabilities for {len(read)} questions")
         except Exception:
             log.exception("answerability judge failed; /ask answers by the score alone queries=%d", len(read))
             return results
         out = list(results)
-        for n, p in zip(read, answers, strict=True):
-            if p < VETO_BELOW:
-                r = results[n]
-                closest = (Hit(r.item, r.score), *r.related)[:MAX_RELATED]
-                out[n] = replace(r, abstained=True, item=None, related=closest)
+        for (n, item), p in zip(read, answers, strict=True):
+            if p < VETO_BELOW:  # a NaN is no reading: the answer stands
+                closest = (Hit(item, results[n].score), *results[n].related)[:MAX_RELATED]
+                out[n] = replace(results[n], abstained=True, item=None, related=closest)
         return out
 
     def _break_near_tie(self, query: str, hits: list[Hit]) -> list[Hit]:
