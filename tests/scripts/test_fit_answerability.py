@@ -3,26 +3,16 @@ fitted on (the real fit: ~21 min)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from bot.infra.contradiction import CrossEncoderContradictionReader, fitted_courses
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.process import short_fit
 
 
 @pytest.mark.slow
 def test_a_short_fit_writes_weights_the_judge_loads(tmp_path, course_pack):
     out = tmp_path / "judge.npz"
-    run = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "fit_answerability.py"), "--limit", "16", "--epochs", "1",
-         "--out", str(out)],
-        capture_output=True, text=True, timeout=600, check=False,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
+    run = short_fit("fit_answerability.py", out)
     assert "fitting 333316 numbers on 16 pairs" in run.stdout
     assert fitted_courses(out) == {course_pack.id}
     pair = ("why train on gpus", "Why are GPUs used? | They compute in parallel.")

@@ -33,6 +33,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def short_fit(script: str, out: Path) -> subprocess.CompletedProcess[str]:
+    """A smoke run of one of ``scripts/``' LoRA fits: 16 examples, one epoch, weights written to ``out``."""
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(
+        [sys.executable, str(root / "scripts" / script), "--limit", "16", "--epochs", "1", "--out", str(out)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    return run
+
+
 def studybot_command() -> list[str]:
     script = Path(sys.executable).with_name("studybot")
     if script.exists():
