@@ -109,6 +109,8 @@ SETS = {
     "holdout_hard_v10": DATA / "holdout_ask_hard_v10.jsonl",
     # an eleventh (1 Dec 2026), blind: measured once before and once after the answerability judge
     "holdout_hard_v11": DATA / "holdout_ask_hard_v11.jsonl",
+    # a twelfth (1 Dec 2026, 150 in scope, 80 near, 70 far), blind: measured once, /ask unchanged since v11
+    "holdout_hard_v12": DATA / "holdout_ask_hard_v12.jsonl",
 }
 # set -> (answered right, rejected, {kind: share handled right}); in-scope kinds count answered right,
 # near/far count declined.
@@ -150,6 +152,8 @@ FLOORS: dict[str, tuple[float, float, dict[str, float]]] = {
     # before the judge: 0.933 / 0.878, typo 37/40, scenario 36/40, terse 39/40, near 79/100, far 79/80; with it:
     # 0.933 / 0.967, the same in scope, near 94/100, far 80/80
     "holdout_hard_v11": (0.91, 0.94, {"typo": 0.9, "scenario": 0.87, "terse": 0.95, "near": 0.91, "far": 0.97}),
+    # 0.973 / 0.967: typo 48/50, scenario 48/50, terse 50/50, near 76/80 (67/80 without the judge), far 69/70
+    "holdout_hard_v12": (0.95, 0.94, {"typo": 0.94, "scenario": 0.94, "terse": 0.97, "near": 0.92, "far": 0.97}),
 }
 
 
