@@ -8,7 +8,8 @@
 The "torch" and "onnx fp32" graders use the one embedder only; "+reader" is the ONNX grader with the
 contradiction reader as the bot serves it on a CPU (a cross-encoder on ONNX Runtime reading the answers
 found right, those a rule finds contradicting, the model's unsure ones, those praised for a point, and
-those points one by one), so it shows what the second reading costs.
+those points one by one), so it shows what the second reading costs; "+marked" is the bot's grader: that
+one reading the course's marked answers too (``bot/core/marked.py``: the closest of them, per answer).
 
 Usage: python bench/grading.py [--answers 500] [--int8]
 """
@@ -62,6 +63,7 @@ def main() -> None:
     from bot.infra.embedder_factory import onnx_embedder
     from bot.infra.embedding import SentenceTransformerEmbedder
     from content.loader import default_pack_path, load_pack
+    from content.marked import marked_answers
 
     pack = load_pack(default_pack_path())
     rows = [
@@ -84,6 +86,8 @@ def main() -> None:
         reader = load_reader(str(DEFAULT_WEIGHTS), "cpu", root)  # ONNX Runtime, as the bot on a CPU
     graders = {name: MeaningGrader(pack.questions, e) for name, e in embedders.items()}
     graders["+reader"] = MeaningGrader(pack.questions, embedders["onnx fp32"], reader=reader)
+    marked = marked_answers(pack, embedders["onnx fp32"])
+    graders["+marked"] = MeaningGrader(pack.questions, embedders["onnx fp32"], reader=reader, marked=marked)
     for grader in graders.values():
         grader.grade_many(work[:32])  # warm-up
 

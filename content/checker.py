@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.core.contrast import directions, opposed
 from bot.core.pack import CoursePack, QAItem
 from bot.core.ports import Embedder
-from content.errors import Problem
+from content.errors import PackError, Problem
+from content.marked import load_marked
 from content.schema import ParsedPack, display_path, parse_pack_text
 from content.separation import AskFactory, SeparationReport, separation_report
 from content.similarity import cosine_matrix
@@ -138,7 +139,19 @@ def check_pack(
     except (OSError, UnicodeDecodeError) as exc:
         return PackCheck(file, [Problem(file, None, None, "error", f"cannot read pack: {exc}")], None)
     parsed = parse_pack_text(text, file=file, default_id=path.stem, source=str(path))
-    return check_parsed(parsed, file, embedder, near_duplicate_threshold, ask_factory)
+    check = check_parsed(parsed, file, embedder, near_duplicate_threshold, ask_factory)
+    return replace(check, problems=check.problems + _marked_problems(parsed.pack))
+
+
+def _marked_problems(pack: CoursePack | None) -> list[Problem]:
+    """The marked answers beside a pack (``content/marked.py``): the bot refuses to start on a broken line."""
+    if pack is None:
+        return []
+    try:
+        load_marked(pack)
+    except PackError as exc:
+        return [Problem(exc.file, exc.line, None, "error", exc.message)]
+    return []
 
 
 def check_pack_file(

@@ -41,6 +41,7 @@ SETS = {
     "holdout-feedback-v8": ROOT / "tests/data/holdout_feedback_v8.jsonl",
     "holdout-feedback-v9": ROOT / "tests/data/holdout_feedback_v9.jsonl",
     "holdout-feedback-v10": ROOT / "tests/data/holdout_feedback_v10.jsonl",
+    "holdout-feedback-v11": ROOT / "tests/data/holdout_feedback_v11.jsonl",
 }
 HELD_OUT = {name for name in SETS if name.startswith("holdout")}
 
@@ -55,11 +56,13 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=[], help="sets to evaluate (default: all present)")
     parser.add_argument("--no-veto", action="store_true", help="grade without the contradiction reader")
     parser.add_argument("--reader", default="", help="contradiction reader weights (default: the shipped ones)")
+    parser.add_argument("--no-marked", action="store_true", help="grade without the course's marked answers")
     args = parser.parse_args()
     from bot.core.grading import MeaningGrader
     from bot.core.grading_eval import figures, label
     from bot.infra.embedding import SentenceTransformerEmbedder
     from content.loader import default_pack_path, load_pack
+    from content.marked import marked_answers
 
     pack = load_pack(default_pack_path())
     reader = None
@@ -68,12 +71,15 @@ def main() -> None:
         from bot.infra.reader_factory import load_reader
 
         reader = load_reader(args.reader or str(DEFAULT_WEIGHTS))
-    grader = MeaningGrader(pack.questions, SentenceTransformerEmbedder(), reader=reader)
+    embedder = SentenceTransformerEmbedder()
+    marked = None if args.no_marked else marked_answers(pack, embedder)
+    grader = MeaningGrader(pack.questions, embedder, reader=reader, marked=marked)
     for name, path in SETS.items():
         if not path.exists() or (args.only and name not in args.only):
             continue
         data = rows(path)
-        grades = grader.grade_many([(pack.get(r["question_id"]), r["answer"]) for r in data])
+        # a set among the marked answers is graded without its own: each answer would find itself
+        grades = grader.with_marked(marked and marked.without(path.stem)).grade_many([(pack.get(r["question_id"]), r["answer"]) for r in data])
         print(f"{name:17s}", figures(data, grades).line())
         if name in args.show and name not in HELD_OUT:
             for r, g in zip(data, grades, strict=True):

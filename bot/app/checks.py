@@ -75,10 +75,14 @@ def _settings_checks(settings) -> list[Check]:
         )
     try:
         from bot.app.courses import load_packs
+        from content.marked import load_marked
 
         packs = load_packs(settings)
         questions = sum(len(pack.questions) for pack in packs)
-        detail = f"{packs[0].title} ({len(packs[0].questions)} questions)"
+        marked = len(load_marked(packs[0]))  # a broken file stops the bot: say so here
+        for pack in packs[1:]:
+            load_marked(pack)
+        detail = f"{packs[0].title} ({len(packs[0].questions)} questions, {marked} marked answers)"
         if len(packs) > 1:
             detail = f"{len(packs)} courses, {questions} questions; default: {detail}"
         out.append(Check("course packs", OK, detail))

@@ -18,12 +18,14 @@ from bot.core.courses.ports import ModelBuilder
 from bot.core.grade import Grader
 from bot.core.grading import MeaningGrader
 from bot.core.instrumentation import TimedGrader
+from bot.core.marked import MarkedAnswers
 from bot.core.metrics import Metrics
 from bot.core.pack import CoursePack
 from bot.core.ports import Embedder
 from bot.core.search import SemanticIndex
 from content.errors import PackError
 from content.loader import load_pack
+from content.marked import marked_answers
 from content.topics import load_off_course_topics
 from content.vocabulary import load_common_words, load_english_words
 
@@ -76,7 +78,11 @@ def build_course_models(
         topics = load_off_course_topics()
         anchors = course_embedder.encode(topics)
         grader = MeaningGrader(
-            pack.questions + pack.retired, course_embedder, query_embedder=embedder, reader=reader
+            pack.questions + pack.retired,
+            course_embedder,
+            query_embedder=embedder,
+            reader=reader,
+            marked=_marked_answers(pack, course_embedder),
         )
     finally:
         if cached:
@@ -112,6 +118,14 @@ def build_reader(settings: Settings) -> ContradictionReader | None:
 
     path = _weights_file(settings.contradiction_reader, DEFAULT_WEIGHTS, "STUDYBOT_CONTRADICTION_READER")
     return _load_pair_model(settings, path) if path else None
+
+
+def _marked_answers(pack: CoursePack, embedder: Embedder) -> MarkedAnswers | None:
+    """The course's marked answers (``content/marked.py``) with their vectors; none without a file."""
+    marked = marked_answers(pack, embedder)
+    if marked is not None:
+        log.info("marked answers course=%s answers=%d", pack.id, len(marked))
+    return marked
 
 
 def build_judge(settings: Settings, pack: CoursePack) -> AnswerJudge | None:

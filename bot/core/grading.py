@@ -10,7 +10,8 @@ guards over the similarities, cheapest first:
 3. the wrong side: a yes/no answer with the opposite polarity, an answer clearly closer to one of the
    question's ``misconceptions`` than to any key point, or clearly closer to another question's answer;
 4. what is left is scored by a small logistic model over similarity features (key-point coverage,
-   closeness to the reference, to misconceptions, to other questions, to the question itself),
+   closeness to the reference, to misconceptions, to other questions, to the question itself) and,
+   for a question with marked answers (``bot.core.marked``), what the closest of them were marked,
    fitted on our labelled answers by ``scripts/fit_grader.py`` (weights in ``grading_model.py``);
 5. with a contradiction reader (``bot.core.contradiction``, a cross-encoder), an answer found right
    is read once more against the rubric: if it reads as turning the course round, the staff decides
@@ -41,6 +42,7 @@ from bot.core.contradiction import VETO_AT, ContradictionReader, rubric_text
 from bot.core.grade import SAID_OPPOSITE, Grade, Verdict
 from bot.core.grading_weights import SHIPPED, GradingWeights
 from bot.core.list_items import ListRubric
+from bot.core.marked import MarkedAnswers
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
 from bot.core.text import clean_text
@@ -70,6 +72,9 @@ class GradingThresholds:
     # a right answer (by the model) covers a point at this similarity. 0.2 raised agreement by 1.7 points in
     # the by-writer cross-validation but let more wrong answers through on two held-out sets: not kept
     lenient_cover: float = 0.35
+    # a right answer (by the model) whose closest marked answers were marked right at least this much is
+    # right even with a key point under ``lenient_cover``: the marks say how much the question wants
+    marked_right: float = 0.8
     bare_yes_no_words: int = 3  # a right yes/no with at most this many other content words: partial
     # a right answer (by the model) below this probability that takes the other side of a contrast, or
     # makes a sweeping claim the course does not, is left to the staff (``claim_signals``)
@@ -159,12 +164,15 @@ class MeaningGrader:
         query_embedder: Embedder | None = None,
         weights: GradingWeights | None = None,
         reader: ContradictionReader | None = None,
+        marked: MarkedAnswers | None = None,
     ) -> None:
         """``embedder`` encodes the rubric (a cached one, at start); ``query_embedder`` (default the same)
         encodes student answers, which are never cached; ``weights``: the logistic models (default the
-        shipped ones, ``grading_model.py``); ``reader``: the contradiction veto (none: no veto)."""
+        shipped ones, ``grading_model.py``); ``reader``: the contradiction veto (none: no veto);
+        ``marked``: the course's marked answers (``bot.core.marked``; none: the model reads without them)."""
         self.embedder = query_embedder or embedder
         self.reader = reader
+        self.marked = marked
         self.t = thresholds or GradingThresholds()
         self.weights = weights or SHIPPED
         answered = [q for q in items if q.answered]
@@ -214,6 +222,12 @@ class MeaningGrader:
         """The same grader (rubric vectors shared, not re-encoded) deciding with other model weights."""
         other = copy.copy(self)
         other.weights = weights
+        return other
+
+    def with_marked(self, marked: MarkedAnswers | None) -> MeaningGrader:
+        """The same grader reading other marked answers (an evaluation leaves out the set it grades)."""
+        other = copy.copy(self)
+        other.marked = marked
         return other
 
     @staticmethod
@@ -435,11 +449,15 @@ class MeaningGrader:
                 return _Decision(Verdict.REVIEW, score, lead, unsure=True), frozenset(covered - doubtful)
             if list_done and len(covered) == len(r.key_points):
                 return _Decision(Verdict.CORRECT, score, "Well done."), frozenset(covered)
+            if list_done and features.get("marked_right", 0.0) >= self.t.marked_right:
+                return _Decision(Verdict.CORRECT, score, "Well done."), frozenset(range(len(r.key_points)))
             return _Decision(Verdict.PARTIAL, min(score, 59), "Partly there."), frozenset(covered - doubtful)
         if self.weights.partial_probability(features) >= self.t.partial:
             if len(covered) == len(r.key_points):  # not right, so something is missing: the least evident
                 covered.discard(int(np.argmin(features["kp_sims"])))
-            return _Decision(Verdict.PARTIAL, max(30, min(score, 59)), "Partly there."), frozenset(covered - doubtful)
+            counted = listed is not None and listed[0].verdict is Verdict.PARTIAL  # "You named 1 of the 3..."
+            lead = listed[0].lead if counted and listed is not None else "Partly there."
+            return _Decision(Verdict.PARTIAL, max(30, min(score, 59)), lead), frozenset(covered - doubtful)
         # incorrect: no "You got" — what looks covered may be the very point the answer gets wrong
         lead = "Not quite."
         if features["misconception_minus_right"] > 0:  # closer to a wrong claim than to any right one
@@ -537,8 +555,10 @@ class MeaningGrader:
                 return _Decision(wrong, 0, f"The course says the opposite: “{clash[1]}”, not “{clash[0]}”.")
         return None
 
-    def features(self, r: _Rubric, text: str, vectors: np.ndarray) -> dict:
-        """Similarity features of one answer (``vectors``: the answer, then each of its sentences)."""
+    def features(self, r: _Rubric, text: str, vectors: np.ndarray, *, exclude: str | None = None) -> dict:
+        """Similarity features of one answer (``vectors``: the answer, then each of its sentences), with
+        those of the marked answers when the question has them (``exclude``: see ``MarkedAnswers``)."""
+        marked = self.marked.features(r.item.id, vectors[0], exclude=exclude) if self.marked else None
         answer = vectors[0]
         sims = vectors @ r.kp.T
         kp_sims = sims.max(axis=0)
@@ -577,6 +597,7 @@ class MeaningGrader:
             "negation_flip": float(any(signs.negation)),
             "side_flip": float(any(signs.side)),
             "absolute": float(absolute_claim(text, r.course_words)),
+            **(marked or {}),
         }
 
     def _closest_other(self, item_id: str, vector: np.ndarray) -> tuple[str, float]:

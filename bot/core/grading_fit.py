@@ -6,12 +6,14 @@ the staff's corrections" job, can fit and grade without touching that file::
     weights = fit_weights(grader, rows)           # rows: {"question_id", "answer", "verdict" | "correct"}
     refitted = grader.with_weights(weights)
 
-Only answers that no rule or guard decides are fitted on: the model sees what it will see in use."""
+Only answers that no rule or guard decides are fitted on: the model sees what it will see in use. With
+marked answers (``bot.core.marked``) a second pair of models is fitted on the answers whose question has
+them, each answer compared only with other sources' marked answers (a row's ``source``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -19,20 +21,24 @@ from bot.core.grade import Verdict
 from bot.core.grading import MeaningGrader, clauses
 from bot.core.grading_eval import label
 from bot.core.grading_weights import GradingWeights
+from bot.core.marked import MARKED_FEATURES
 from bot.core.text import clean_text
 
 DEFAULT_L2 = 0.1
+MIN_ROWS = 50  # fewer answers with marked neighbours than this: no model that reads them
 
 
 @dataclass(frozen=True)
 class TrainingSet:
     """Feature rows of the answers left to the model; labels: right (0/1) and at least partly right
-    (0/1, NaN where a binary "wrong" label cannot tell partly right from wrong)."""
+    (0/1, NaN where a binary "wrong" label cannot tell partly right from wrong); ``M``: the marked
+    answers' features (``MARKED_FEATURES``), NaN where the question has none."""
 
     X: np.ndarray
     right: np.ndarray
     partly: np.ndarray
     features: tuple[str, ...]
+    M: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.right)
@@ -45,7 +51,12 @@ class TrainingSet:
             np.concatenate([self.right, other.right]),
             np.concatenate([self.partly, other.partly]),
             self.features,
+            np.vstack([self.marked_rows, other.marked_rows]),
         )
+
+    @property
+    def marked_rows(self) -> np.ndarray:
+        return self.M if self.M is not None else np.full((len(self), len(MARKED_FEATURES)), np.nan)
 
     @property
     def partly_known(self) -> int:
@@ -65,18 +76,24 @@ def training_set(grader: MeaningGrader, rows: Sequence[dict]) -> TrainingSet:
     flat = [t for group in texts for t in group]
     encoded = grader.embedder.encode(flat) if flat else np.zeros((0, grader.embedder.dimension), np.float32)
     starts = np.cumsum([0, *[len(group) for group in texts]])
-    X, right, partly = [], [], []
+    X, M, right, partly = [], [], [], []
     for (row, text), start, end in zip(left, starts[:-1], starts[1:], strict=True):
-        features = grader.features(grader.rubric(row["question_id"]), text, encoded[start:end])
+        rubric = grader.rubric(row["question_id"])
+        features = grader.features(rubric, text, encoded[start:end], exclude=row.get("source") or None)
         if grader.similarity_guards(features) is not None:
             continue
         verdict = label(row)
         X.append([features[name] for name in names])
+        M.append([features.get(name, np.nan) for name in MARKED_FEATURES])
         right.append(1.0 if verdict is Verdict.CORRECT else 0.0)
         three = "verdict" in row or verdict is Verdict.CORRECT  # a binary "wrong" may be partly right
         partly.append(float(verdict is not Verdict.INCORRECT) if three else np.nan)
     return TrainingSet(
-        np.array(X, dtype=np.float64).reshape(len(X), len(names)), np.array(right), np.array(partly), names
+        np.array(X, dtype=np.float64).reshape(len(X), len(names)),
+        np.array(right),
+        np.array(partly),
+        names,
+        np.array(M, dtype=np.float64).reshape(len(M), len(MARKED_FEATURES)),
     )
 
 
@@ -97,18 +114,35 @@ def fit_logistic(
 
 
 def fit(training: TrainingSet, l2: float = DEFAULT_L2) -> GradingWeights:
-    """Both models: "right" on every row, "at least partly right" on the rows whose label tells."""
+    """Both models: "right" on every row, "at least partly right" on the rows whose label tells; and both
+    again over the marked answers' features too, on the rows that have them (at least ``MIN_ROWS``)."""
     if not len(training) or not training.partly_known:
         raise ValueError("nothing to fit: no labelled answer is left to the model")
-    weights, intercept = fit_logistic(training.X, training.right, l2=l2)
-    known = ~np.isnan(training.partly)
-    partial_weights, partial_intercept = fit_logistic(training.X[known], training.partly[known], l2=l2)
+    plain = _fit_pair(training.X, training.right, training.partly, training.features, l2)
+    M = training.marked_rows
+    has = ~np.isnan(M).any(axis=1)
+    if has.sum() < MIN_ROWS or not (~np.isnan(training.partly[has])).any():
+        return plain
+    marked = _fit_pair(
+        np.hstack([training.X[has], M[has]]),
+        training.right[has],
+        training.partly[has],
+        training.features + MARKED_FEATURES,
+        l2,
+    )
+    return replace(plain, marked=marked)
+
+
+def _fit_pair(X: np.ndarray, right: np.ndarray, partly: np.ndarray, names: tuple[str, ...], l2: float) -> GradingWeights:
+    weights, intercept = fit_logistic(X, right, l2=l2)
+    known = ~np.isnan(partly)
+    partial_weights, partial_intercept = fit_logistic(X[known], partly[known], l2=l2)
     return GradingWeights(
         weights=tuple(float(w) for w in weights),
         intercept=intercept,
         partial_weights=tuple(float(w) for w in partial_weights),
         partial_intercept=partial_intercept,
-        features=training.features,
+        features=names,
     )
 
 

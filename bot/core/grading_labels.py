@@ -5,7 +5,8 @@ One object a line::
     {"question_id": "1.9", "answer": "parallel matrix maths", "verdict": "correct", "course": "ose-intro-deep-learning"}
 
 ``verdict`` is ``correct``, ``partial`` or ``incorrect``; ``course`` is optional (rows of another
-course are skipped, since their question ids mean other questions). A row that breaks the format
+course are skipped, since their question ids mean other questions); so is ``source``, who marked or
+wrote the answer (a course's marked answers, ``bot.core.marked``, use it). A row that breaks the format
 stops the reading with its file and line: a typo must not quietly teach the grader."""
 
 from __future__ import annotations
@@ -51,5 +52,7 @@ def parse_labels(
         elif row["question_id"] not in questions:
             out.unknown_question += 1
         else:
-            out.rows.append({key: row[key] for key in ("question_id", "answer", "verdict")})
+            if not isinstance(row.get("source", ""), str):
+                raise ValueError(f"{where}: source must be a string")
+            out.rows.append({key: row[key] for key in ("question_id", "answer", "verdict", "source") if key in row})
     return out

@@ -10,18 +10,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.core import grading_model
+from bot.core.marked import MARKED_FEATURES
 
 
 @dataclass(frozen=True)
 class GradingWeights:
     """Weights over ``features`` (names of ``MeaningGrader.features``) of the model for "right" and of
-    the model for "at least partly right"."""
+    the model for "at least partly right"; ``marked``: the models that also read the course's marked
+    answers (``bot.core.marked``), used for the answers whose features include them."""
 
     weights: tuple[float, ...]
     intercept: float
     partial_weights: tuple[float, ...]
     partial_intercept: float
     features: tuple[str, ...] = grading_model.FEATURES
+    marked: GradingWeights | None = None
 
     def __post_init__(self) -> None:
         if not len(self.weights) == len(self.partial_weights) == len(self.features):
@@ -29,10 +32,14 @@ class GradingWeights:
 
     def probability(self, features: Mapping[str, float]) -> float:
         """The probability that the answer is right."""
+        if self.marked is not None and MARKED_FEATURES[0] in features:
+            return self.marked.probability(features)
         return _logistic(self.intercept, self.weights, self.features, features)
 
     def partial_probability(self, features: Mapping[str, float]) -> float:
         """The probability that the answer is at least partly right."""
+        if self.marked is not None and MARKED_FEATURES[0] in features:
+            return self.marked.partial_probability(features)
         return _logistic(self.partial_intercept, self.partial_weights, self.features, features)
 
 
@@ -48,4 +55,11 @@ SHIPPED = GradingWeights(
     intercept=grading_model.INTERCEPT,
     partial_weights=tuple(grading_model.PARTIAL_WEIGHTS),
     partial_intercept=grading_model.PARTIAL_INTERCEPT,
+    marked=GradingWeights(
+        weights=tuple(grading_model.MARKED_WEIGHTS),
+        intercept=grading_model.MARKED_INTERCEPT,
+        partial_weights=tuple(grading_model.MARKED_PARTIAL_WEIGHTS),
+        partial_intercept=grading_model.MARKED_PARTIAL_INTERCEPT,
+        features=grading_model.FEATURES + MARKED_FEATURES,
+    ),
 )

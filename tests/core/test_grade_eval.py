@@ -16,6 +16,7 @@ import pytest
 from bot.core.grade import Verdict
 from bot.core.grading import MeaningGrader
 from bot.core.grading_eval import figures
+from content.marked import marked_answers
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SHARED_EVAL = next(
@@ -41,53 +42,41 @@ SETS = {
     "holdout-feedback-v8": DATA / "holdout_feedback_v8.jsonl",  # two more, written 1 Dec after the last
     "holdout-feedback-v9": DATA / "holdout_feedback_v9.jsonl",  # change: measured once with, once without
     "holdout-feedback-v10": DATA / "holdout_feedback_v10.jsonl",  # a tenth (1 Dec 2026), measured once, unchanged grader
+    # an eleventh (1 Dec 2026), measured once before and once after the marked answers
+    "holdout-feedback-v11": DATA / "holdout_feedback_v11.jsonl",
 }
 # Floors: (min decided accuracy, max wrong accepted, max right rejected, min agreement, min honest,
 # max review). None: not measured on that set (no contradicting answers).
 FLOORS: dict[str, tuple[float, float, float, float, float | None, float]] = {
-    # measured 1 Dec 2026 with the contradiction reader, the key points an answer is praised for read one by
-    # one, a list answer's count of right items, "I agree" read as a yes and code answers never settled as
-    # right by the reader (in the comments): accuracy, wrong accepted, right
-    # rejected, agreement, honest, review. The issue's targets (0.95, 0.02, 0.03, 0.85, 0.95, 0.10) are not
-    # all reached yet. The reader is fitted on the training writers' answers (own ... train-feedback-c):
-    # on those its figures are flattering; the held-out sets are the measure.
-    "dev": (0.72, 0.05, 0.19, 0.63, None, 0.09),  # 0.739 0.000 0.182 0.652 n/a 0.080
-    "dev-feedback": (0.76, 0.05, 0.10, 0.67, 0.95, 0.14),  # 0.778 0.000 0.000 0.692 1.000 0.133
-    "own": (0.87, 0.02, 0.05, 0.78, None, 0.11),  # 0.893 0.000 0.033 0.808 n/a 0.101
-    "own-extra": (0.88, 0.02, 0.08, 0.76, None, 0.10),  # 0.900 0.000 0.065 0.775 n/a 0.091
-    "train-feedback": (0.87, 0.02, 0.06, 0.73, 0.95, 0.09),  # 0.895 0.000 0.043 0.758 0.975 0.084
-    "train-feedback-a": (0.82, 0.02, 0.07, 0.69, 0.92, 0.09),  # 0.841 0.005 0.062 0.720 0.950 0.080
-    "train-feedback-c": (0.82, 0.03, 0.06, 0.69, 0.91, 0.09),  # 0.845 0.019 0.042 0.716 0.936 0.082
-    "holdout": (0.86, 0.02, 0.02, 0.73, None, 0.08),  # 0.884 0.000 0.000 0.750 n/a 0.067
-    # without the reader (the grader of 30 Nov): 0.872 0.015 0.082 0.727 0.913 0.043
-    "holdout-feedback": (0.86, 0.02, 0.09, 0.71, 0.96, 0.08),  # 0.883 0.000 0.075 0.738 0.990 0.067
-    # first measured blind on 30 Nov 2026: 0.782 0.143 0.053 0.655 0.581 0.019; without the reader 0.810 0.105
-    "holdout-feedback-v2": (0.81, 0.08, 0.06, 0.69, 0.83, 0.09),  # 0.839 0.058 0.041 0.716 0.860 0.081
-    # first measured blind: 0.823 0.152 0.045 0.683 0.523 0.040; without the reader 0.858 0.089
-    "holdout-feedback-v3": (0.86, 0.06, 0.07, 0.73, 0.89, 0.11),  # 0.889 0.034 0.051 0.758 0.920 0.102
-    # blind on 30 Nov: 0.826 0.115 0.055 0.721 0.610 0.031; without the reader 0.827 0.100 0.075 0.730 0.756
-    "holdout-feedback-v4": (0.81, 0.10, 0.09, 0.71, 0.82, 0.09),  # 0.835 0.078 0.078 0.739 0.854 0.071
-    # a fifth blind writer (1 Dec), measured before the reader (0.807 0.120 0.019 0.716 0.783 0.050), with its
-    # veto at 0.6 (0.827 0.056 0.022 0.723 0.880 0.124), at 0.7 (chosen on the by-writer cross-validation and
-    # v2-v4: 0.830 0.056 0.021 0.727 0.880 0.112), with rules confirmed by the reader (0.830 0.065 0.011 0.724
-    # 0.870 0.112), with the model's reviews settled by it (0.835 0.063 0.010 0.729 0.870 0.093), then with
-    # the praised points read one by one
-    "holdout-feedback-v5": (0.81, 0.08, 0.03, 0.70, 0.87, 0.11),  # 0.834 0.063 0.010 0.732 0.902 0.096
-    # a sixth blind writer, measured without the reader (0.852 0.088 0.030 0.731 0.880 0.053), with its veto
-    # (0.895 0.000 0.032 0.761 1.000 0.115), with rules confirmed (0.900 0.000 0.021 0.761 1.000 0.115), then
-    # with the model's reviews settled (honest was already 1.000)
-    "holdout-feedback-v6": (0.88, 0.02, 0.04, 0.74, 0.97, 0.12),  # 0.900 0.000 0.021 0.770 1.000 0.109
-    # a seventh blind writer, written while the last change was made: measured once without the reader
-    # (0.866 0.015 0.049 0.724 0.924 0.043), once with the reader (0.869 0.000 0.045 0.715 0.946 0.096),
-    # then with the praised points read one by one
-    "holdout-feedback-v7": (0.85, 0.02, 0.06, 0.69, 0.95, 0.11),  # 0.869 0.000 0.045 0.722 0.978 0.096
-    # two blind writers written after the grader's last change, measured once each without the reader
-    # (v8: 0.884 0.060 0.065 0.731 0.870 0.040; v9: 0.851 0.086 0.080 0.729 0.870 0.084) and with it (v8:
-    # 0.911 0.016 0.056 0.748 0.967 0.062; v9: 0.888 0.032 0.061 0.750 0.946 0.093); then a review's fixes
-    # (code answers never settled as right by the reader, quotes, a list with a wrong item not counted)
-    "holdout-feedback-v8": (0.89, 0.03, 0.08, 0.72, 0.94, 0.08),  # 0.910 0.016 0.057 0.751 0.967 0.065
-    "holdout-feedback-v9": (0.86, 0.05, 0.08, 0.72, 0.92, 0.11),  # 0.888 0.032 0.062 0.753 0.946 0.096
-    "holdout-feedback-v10": (0.89, 0.02, 0.11, 0.74, 0.97, 0.10),  # 0.913 0.000 0.088 0.774 1.000 0.078
+    # measured 1 Dec 2026 as the bot grades: the contradiction reader and the course's marked answers
+    # (bot/core/marked.py; figures in the comments: accuracy, wrong accepted, right rejected, agreement,
+    # honest, review; "was": the same grader without marked answers, measured at the stop before). The
+    # issue's targets (0.95, 0.02, 0.03, 0.85, 0.95, 0.10) are not all reached yet. The reader and the
+    # marked-answer model are fitted on the training writers (own ... train-feedback-c), and each of those
+    # sets is graded without its own marked answers: their figures still flatter; the held-out sets measure.
+    "dev": (0.85, 0.05, 0.25, 0.84, None, 0.17),  # 0.909 0.000 0.200 0.909 n/a 0.120; was 0.739 0.000 0.182 0.652
+    "dev-feedback": (0.83, 0.05, 0.05, 0.86, 0.95, 0.19),  # 0.889 0.000 0.000 0.923 1.000 0.133; was 0.778 .. 0.692
+    "own": (0.89, 0.02, 0.08, 0.81, None, 0.09),  # 0.910 0.000 0.054 0.847 n/a 0.067; was 0.893 0.000 0.033 0.808
+    "own-extra": (0.92, 0.02, 0.07, 0.83, None, 0.10),  # 0.949 0.000 0.044 0.869 n/a 0.070; was 0.900 .. 0.775
+    "train-feedback": (0.89, 0.03, 0.08, 0.80, 0.96, 0.10),  # 0.917 0.005 0.060 0.835 0.981 0.074; was 0.895 .. 0.758
+    "train-feedback-a": (0.88, 0.03, 0.08, 0.77, 0.94, 0.10),  # 0.907 0.005 0.051 0.803 0.965 0.080; was 0.841 .. 0.720
+    "train-feedback-c": (0.89, 0.02, 0.06, 0.76, 0.94, 0.07),  # 0.918 0.000 0.040 0.796 0.965 0.049; was 0.845 .. 0.716
+    # held-out sets, each from a blind writer, never fitted on; "was": accuracy, wrong accepted, right
+    # rejected, agreement without marked answers (earlier history: git log of this file)
+    "holdout": (0.93, 0.02, 0.02, 0.86, None, 0.11),  # 0.955 0.000 0.000 0.891 n/a 0.083; was 0.884 0.000 0.000 0.750
+    "holdout-feedback": (0.90, 0.02, 0.09, 0.81, 0.97, 0.10),  # 0.923 0.000 0.064 0.841 0.990 0.077; was .883 0 .075 .738
+    "holdout-feedback-v2": (0.87, 0.07, 0.08, 0.78, 0.85, 0.10),  # 0.892 0.042 0.058 0.819 0.872 0.071; was .839 .058 .041 .716
+    "holdout-feedback-v3": (0.91, 0.06, 0.08, 0.82, 0.91, 0.10),  # 0.938 0.032 0.059 0.856 0.932 0.075; was .889 .034 .051 .758
+    "holdout-feedback-v4": (0.86, 0.09, 0.06, 0.80, 0.85, 0.08),  # 0.888 0.062 0.039 0.832 0.878 0.059; was .835 .078 .078 .739
+    "holdout-feedback-v5": (0.86, 0.08, 0.06, 0.77, 0.89, 0.12),  # 0.884 0.053 0.032 0.805 0.913 0.093; was .834 .063 .010 .732
+    "holdout-feedback-v6": (0.92, 0.02, 0.06, 0.83, 0.98, 0.09),  # 0.944 0.000 0.040 0.860 1.000 0.068; was .900 0 .021 .770
+    "holdout-feedback-v7": (0.89, 0.03, 0.07, 0.77, 0.95, 0.11),  # 0.911 0.007 0.044 0.806 0.978 0.087; was .869 0 .045 .722
+    "holdout-feedback-v8": (0.92, 0.02, 0.07, 0.81, 0.95, 0.08),  # 0.949 0.000 0.048 0.842 0.978 0.059; was .910 .016 .057 .751
+    "holdout-feedback-v9": (0.90, 0.05, 0.08, 0.80, 0.93, 0.12),  # 0.925 0.023 0.051 0.836 0.957 0.093; was .888 .032 .062 .753
+    "holdout-feedback-v10": (0.92, 0.03, 0.08, 0.81, 0.97, 0.09),  # 0.940 0.007 0.060 0.848 0.990 0.062; was .913 0 .088 .774
+    # written after the marked answers were fitted and fixed, measured once without them (0.909 0.008 0.071
+    # 0.768 0.989 0.078) and once with them
+    "holdout-feedback-v11": (0.91, 0.04, 0.06, 0.83, 0.95, 0.07),  # 0.938 0.015 0.038 0.864 0.978 0.043
 }
 
 pytestmark = pytest.mark.slow
@@ -99,8 +88,10 @@ def load(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def grader(real_embedder, contradiction_reader, course_pack) -> MeaningGrader:
-    """As the bot grades: with the shipped contradiction veto."""
-    return MeaningGrader(course_pack.questions, real_embedder, reader=contradiction_reader)
+    """As the bot grades: with the shipped contradiction veto and the course's marked answers."""
+    marked = marked_answers(course_pack, real_embedder)
+    assert marked is not None and len(marked) > 1000
+    return MeaningGrader(course_pack.questions, real_embedder, reader=contradiction_reader, marked=marked)
 
 
 @pytest.mark.parametrize("name", sorted(SETS))
@@ -109,6 +100,8 @@ def test_grading_figures(grader, course_pack, name):
     if not path.exists():
         pytest.skip(f"{path} not present")
     rows = load(path)
+    # our training sets are among the marked answers: each is graded without its own (it would find itself)
+    grader = grader.with_marked(grader.marked.without(path.stem))
     grades = grader.grade_many([(course_pack.get(r["question_id"]), r["answer"]) for r in rows])
     result = figures(rows, grades)
     print(f"\ngrading on {name}: {result.line()}")

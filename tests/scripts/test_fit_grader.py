@@ -40,9 +40,9 @@ def test_labels_files_are_read_for_the_shipped_course(script, course_pack, tmp_p
         )
     )
     rows = script.label_rows([first, second], course_pack)
-    assert rows == [
-        {"question_id": "1.9", "answer": "parallel maths", "verdict": "correct"},
-        {"question_id": "1.2", "answer": "they differ", "verdict": "incorrect"},
+    assert rows == [  # each file is its answers' source: a marked answer is compared with other files' only
+        {"question_id": "1.9", "answer": "parallel maths", "verdict": "correct", "source": "a"},
+        {"question_id": "1.2", "answer": "they differ", "verdict": "incorrect", "source": "b"},
     ]
     assert "1 labelled answers (1 of other courses" in capsys.readouterr().out
 

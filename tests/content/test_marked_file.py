@@ -1,0 +1,88 @@
+"""content/marked.py: a pack's marked answers are read from the file beside it, and a broken line stops the
+start with its file and line, as a broken pack does."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from bot.core.grade import Verdict
+from content.errors import PackError
+from content.loader import default_pack_path, load_pack
+from content.marked import load_marked, marked_answers, marked_path
+
+
+@pytest.fixture
+def pack_copy(tmp_path):
+    path = tmp_path / "course.yaml"
+    shutil.copy(default_pack_path(), path)
+    return path
+
+
+def test_the_shipped_course_has_marked_answers_for_every_answered_question():
+    pack = load_pack(default_pack_path())
+    answers = load_marked(pack)
+    assert len(answers) > 1000
+    assert {a.question_id for a in answers} == {q.id for q in pack.answered}
+    assert {a.verdict for a in answers} == set(Verdict) - {Verdict.REVIEW}
+    assert len({a.source for a in answers}) >= 5  # each writer a source: fitted across writers
+
+
+def test_a_pack_without_a_file_has_none(pack_copy, fake_embedder):
+    pack = load_pack(pack_copy)
+    assert marked_path(pack_copy) == pack_copy.with_name("course.marked.jsonl")
+    assert load_marked(pack) == ()
+    assert marked_answers(pack, fake_embedder) is None
+
+
+def test_rows_of_other_courses_and_unknown_questions_are_skipped(pack_copy, fake_embedder):
+    pack = load_pack(pack_copy)
+    rows = [
+        {
+            "question_id": "1.9",
+            "answer": "GPUs do matrix maths in parallel",
+            "verdict": "correct",
+            "source": "ta",
+        },
+        {"question_id": "1.9", "answer": "x", "verdict": "correct", "course": "another-course"},
+        {"question_id": "9.9", "answer": "y", "verdict": "partial"},
+    ]
+    marked_path(pack_copy).write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    answers = load_marked(pack)
+    assert [(a.question_id, a.verdict, a.source) for a in answers] == [("1.9", Verdict.CORRECT, "ta")]
+    assert len(marked_answers(pack, fake_embedder)) == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("not json", "not JSON"),
+        (json.dumps({"question_id": "1.9", "answer": "a", "verdict": "right"}), "verdict must be one of"),
+        (
+            json.dumps({"question_id": "1.9", "answer": " ", "verdict": "correct"}),
+            "answer must be a non-empty",
+        ),
+        (
+            json.dumps({"question_id": "1.9", "answer": "a", "verdict": "correct", "source": 3}),
+            "source must be",
+        ),
+    ],
+)
+def test_a_broken_line_names_its_file_and_line(pack_copy, line, message):
+    good = json.dumps({"question_id": "1.9", "answer": "parallel maths", "verdict": "correct"})
+    marked_path(pack_copy).write_text(f"{good}\n{line}\n", encoding="utf-8")
+    with pytest.raises(PackError, match=message) as raised:
+        load_marked(load_pack(pack_copy))
+    assert raised.value.line == 2
+    assert "course.marked.jsonl" in str(raised.value)
+
+
+def test_content_check_reports_a_broken_marked_answers_file(pack_copy):
+    from content.checker import check_pack_file
+
+    marked_path(pack_copy).write_text('{"question_id": "1.9"}\n', encoding="utf-8")
+    problems = [p for p in check_pack_file(pack_copy) if p.severity == "error"]
+    assert [(p.file.endswith("course.marked.jsonl"), p.line) for p in problems] == [(True, 1)]
+    assert "answer must be a non-empty string" in str(problems[0])
