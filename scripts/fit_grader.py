@@ -3,6 +3,7 @@ same answers as the shipped course's marked answers (``content/packs/<course>.ma
 
     python scripts/fit_grader.py            # fit on tests/data/grade_eval.jsonl + the shared dev set
     python scripts/fit_grader.py --dry-run  # print the figures, write nothing
+    python scripts/fit_grader.py --marked-only  # refit only the models over the marked answers
     python scripts/fit_grader.py --labels corrections.jsonl [--labels more.jsonl]
                                             # also fit on the staff's corrections (bot/core/grading_labels.py)
 
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,7 @@ from bot.core.grading_eval import label  # noqa: E402
 from bot.core.grading_fit import DEFAULT_L2, training_set  # noqa: E402
 from bot.core.grading_fit import fit as fit_models  # noqa: E402
 from bot.core.grading_labels import parse_labels  # noqa: E402
-from bot.core.grading_weights import GradingWeights  # noqa: E402
+from bot.core.grading_weights import SHIPPED, GradingWeights  # noqa: E402
 from bot.core.marked import MarkedAnswer, MarkedAnswers  # noqa: E402
 from bot.core.text import clean_text  # noqa: E402
 
@@ -42,6 +44,9 @@ TRAIN = [
     ROOT / "tests/data/train_feedback.jsonl",  # three verdicts: only "correct" counts as right here
     ROOT / "tests/data/train_feedback_a.jsonl",  # two more writers, many answers in the course's own words
     ROOT / "tests/data/train_feedback_c.jsonl",
+    ROOT / "tests/data/train_feedback_d.jsonl",  # three more (1 Dec 2026), for the marked answers
+    ROOT / "tests/data/train_feedback_e.jsonl",
+    ROOT / "tests/data/train_feedback_f.jsonl",
 ]  # the shared dev sets and the held-out sets are evaluation only (scripts/eval_grader.py)
 
 
@@ -107,6 +112,10 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument(
+        "--marked-only", action="store_true",
+        help="keep the shipped models without marked answers (what other courses grade with); refit the others",
+    )
     parser.add_argument("--l2", type=float, default=DEFAULT_L2)
     parser.add_argument(
         "--labels", type=Path, action="append", default=[], metavar="FILE.jsonl",
@@ -126,6 +135,8 @@ def main() -> None:
     grader = MeaningGrader(pack.questions, embedder, marked=bank)
     training = training_set(grader, train)
     weights = fit_models(training, l2=args.l2)
+    if args.marked_only:
+        weights = replace(SHIPPED, marked=weights.marked)
     print(f"partial model fitted on {training.partly_known} answers with three-verdict labels")
     print(f"fitted on {len(training)} answers left to the model (of {len(train)}); l2={args.l2}")
     for name, w in zip(weights.features, weights.weights, strict=True):

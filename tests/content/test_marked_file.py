@@ -48,11 +48,16 @@ def test_rows_of_other_courses_and_unknown_questions_are_skipped(pack_copy, fake
         },
         {"question_id": "1.9", "answer": "x", "verdict": "correct", "course": "another-course"},
         {"question_id": "9.9", "answer": "y", "verdict": "partial"},
+        # a row of `studybot grade export-labels` (the staff's decision on a contested grade), appended
+        {"course": pack.id, "question_id": "1.2", "answer": "they differ", "verdict": "incorrect"},
     ]
     marked_path(pack_copy).write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     answers = load_marked(pack)
-    assert [(a.question_id, a.verdict, a.source) for a in answers] == [("1.9", Verdict.CORRECT, "ta")]
-    assert len(marked_answers(pack, fake_embedder)) == 1
+    assert [(a.question_id, a.verdict, a.source) for a in answers] == [
+        ("1.9", Verdict.CORRECT, "ta"),
+        ("1.2", Verdict.INCORRECT, ""),
+    ]
+    assert len(marked_answers(pack, fake_embedder)) == 2
 
 
 @pytest.mark.parametrize(
