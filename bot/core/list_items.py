@@ -3,7 +3,9 @@
 A course author lists the items that count (``list_items``, spellings separated by ``|``) and, if they
 like, items that do not belong (``wrong_items``: "image classification" is not an NLP task). Matching is
 whole-word on the crude stems of ``claims.tokens``, longest item first, so "image classification" is
-not also counted as "classification". An item named after a negation ("not regression"), or in a clause
+not also counted as "classification"; a long word (``TYPO_MIN`` letters or more) may be one typo away
+("tranlation", "clasification"), since students type lists fast and a short word one typo away is
+often another word ("parsing", "passing"). An item named after a negation ("not regression"), or in a clause
 that denies it after naming it ("topic modelling isn't really NLP"), is not given.
 """
 
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 
 from bot.core.answer_checks import NEGATIONS
 from bot.core.claims import split_clauses, tokens
+
+TYPO_MIN = 8
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,7 @@ class ListRubric:
         return ListCount(right, wrong)
 
     def _first_item(self, toks: list[str]) -> int:
-        starts = (
-            s for seq, _, _ in self._entries for s in range(len(toks) - len(seq) + 1) if tuple(toks[s : s + len(seq)]) == seq
-        )
+        starts = (s for seq, _, _ in self._entries for s in range(len(toks) - len(seq) + 1) if _at(toks, s, seq))
         return min(starts, default=len(toks))
 
     def _found_in(self, toks: list[str]) -> set[int]:
@@ -66,9 +68,32 @@ class ListRubric:
             n = len(seq)
             for start in range(len(toks) - n + 1):
                 span = set(range(start, start + n))
-                if tuple(toks[start : start + n]) != seq or span & taken:
+                if not _at(toks, start, seq) or span & taken:
                     continue
                 taken |= span
                 if not any(w in NEGATIONS for w in toks[max(0, start - 2) : start]):
                     found.add(index)
         return found
+
+
+def _at(toks: Sequence[str], start: int, seq: Sequence[str]) -> bool:
+    """Whether ``seq`` is written at ``toks[start:]``, each word exactly or, when long, with one typo."""
+    return all(_same(t, w) for t, w in zip(toks[start : start + len(seq)], seq, strict=True))
+
+
+def _same(typed: str, word: str) -> bool:
+    if typed == word:
+        return True
+    if min(len(typed), len(word)) < TYPO_MIN or abs(len(typed) - len(word)) > 1:
+        return False
+    return _one_edit(typed, word)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One letter inserted, deleted, replaced, or two neighbours swapped (``a != b``)."""
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    return a[i + 1 :] == b[i + 1 :] or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])

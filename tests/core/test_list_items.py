@@ -23,3 +23,14 @@ def test_a_negated_item_is_not_given():
 
 def test_nothing_from_the_list():
     assert not TASKS.mentions_any("speech to text and chat")
+
+
+def test_a_long_item_typed_with_one_typo_still_counts():
+    count = TASKS.count_in("tranlation, sumarization, clasification and topic modeling")
+    assert count.right == ("translation", "summarization", "classification", "topic modelling")
+
+
+def test_short_words_and_two_typos_are_not_stretched():
+    parsing = ListRubric(["parsing", "translation"], [], count=2)
+    assert parsing.count_in("passing and translating").right == ()  # another word; two letters off
+    assert TASKS.count_in("tarnslatoin").right == ()  # two typos
