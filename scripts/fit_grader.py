@@ -124,13 +124,18 @@ def main() -> None:
     args = parser.parse_args()
     from bot.infra.embedding import SentenceTransformerEmbedder
     from content.loader import default_pack_path, load_pack
-    from content.marked import marked_path
+    from content.marked import load_marked, marked_path
 
     pack = load_pack(default_pack_path())
     embedder = SentenceTransformerEmbedder()
     train = [r for path in TRAIN for r in rows(path)] + label_rows(args.labels, pack)
     # an empty answer is no example: the rules decide it
     marked = [MarkedAnswer(r["question_id"], r["answer"], label(r), r["source"]) for r in train if r["answer"].strip()]
+    ours = {r["source"] for r in train}
+    kept = [m for m in load_marked(pack) if m.source not in ours]  # rows the staff added: never lost
+    if kept:
+        print(f"kept {len(kept)} marked answers of other sources (the staff's) beside ours")
+    marked += kept
     bank = MarkedAnswers(marked, embedder.encode([clean_text(m.answer) for m in marked]))
     grader = MeaningGrader(pack.questions, embedder, marked=bank)
     training = training_set(grader, train)
@@ -161,7 +166,7 @@ def main() -> None:
         ),
         encoding="utf-8",
     )
-    print(f"wrote {out.relative_to(ROOT)} ({len(train)} marked answers)")
+    print(f"wrote {out.relative_to(ROOT)} ({len(marked)} marked answers)")
 
 
 if __name__ == "__main__":

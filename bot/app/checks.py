@@ -75,14 +75,14 @@ def _settings_checks(settings) -> list[Check]:
         )
     try:
         from bot.app.courses import load_packs
+        from bot.core.marked import usable_questions
         from content.marked import load_marked
 
-        packs = load_packs(settings)
+        packs = load_packs(settings)  # a broken marked answers file stops the bot: it fails here too
         questions = sum(len(pack.questions) for pack in packs)
-        marked = len(load_marked(packs[0]))  # a broken file stops the bot: say so here
-        for pack in packs[1:]:
-            load_marked(pack)
-        detail = f"{packs[0].title} ({len(packs[0].questions)} questions, {marked} marked answers)"
+        marked = load_marked(packs[0])
+        read = f", {len(marked)} marked answers, read on {len(usable_questions(marked))}" if marked else ""
+        detail = f"{packs[0].title} ({len(packs[0].questions)} questions{read})"
         if len(packs) > 1:
             detail = f"{len(packs)} courses, {questions} questions; default: {detail}"
         out.append(Check("course packs", OK, detail))

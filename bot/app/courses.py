@@ -25,7 +25,7 @@ from bot.core.ports import Embedder
 from bot.core.search import SemanticIndex
 from content.errors import PackError
 from content.loader import load_pack
-from content.marked import marked_answers
+from content.marked import load_marked, marked_answers
 from content.topics import load_off_course_topics
 from content.vocabulary import load_common_words, load_english_words
 
@@ -40,7 +40,10 @@ def load_packs(settings: Settings) -> list[CoursePack]:
     paths = settings.pack_paths
     if not paths:
         raise StartupError(f"STUDYBOT_PACKS: no pack files found in {settings.packs!r}")
-    return [load_pack(Path(path)) for path in paths]
+    packs = [load_pack(Path(path)) for path in paths]
+    for pack in packs:  # only read (the vectors come when a course is first used): a broken line stops the start
+        load_marked(pack)
+    return packs
 
 
 def course_threshold(pack: CoursePack, settings: Settings) -> float | None:

@@ -555,10 +555,15 @@ class MeaningGrader:
                 return _Decision(wrong, 0, f"The course says the opposite: “{clash[1]}”, not “{clash[0]}”.")
         return None
 
-    def features(self, r: _Rubric, text: str, vectors: np.ndarray, *, exclude: str | None = None) -> dict:
+    def features(
+        self, r: _Rubric, text: str, vectors: np.ndarray, *, exclude: str | None = None, itself: bool = False
+    ) -> dict:
         """Similarity features of one answer (``vectors``: the answer, then each of its sentences), with
-        those of the marked answers when the question has them (``exclude``: see ``MarkedAnswers``)."""
-        marked = self.marked.features(r.item.id, vectors[0], exclude=exclude) if self.marked else None
+        those of the marked answers when the question has them (``exclude``, ``itself``: see
+        ``MarkedAnswers.features``; for fitting on answers that are among them)."""
+        marked = (
+            self.marked.features(r.item.id, vectors[0], exclude=exclude, itself=itself) if self.marked else None
+        )
         answer = vectors[0]
         sims = vectors @ r.kp.T
         kp_sims = sims.max(axis=0)

@@ -56,6 +56,7 @@ class TrainingSet:
 
     @property
     def marked_rows(self) -> np.ndarray:
+        """``M``, or all NaN for a set built without it."""
         return self.M if self.M is not None else np.full((len(self), len(MARKED_FEATURES)), np.nan)
 
     @property
@@ -79,7 +80,8 @@ def training_set(grader: MeaningGrader, rows: Sequence[dict]) -> TrainingSet:
     X, M, right, partly = [], [], [], []
     for (row, text), start, end in zip(left, starts[:-1], starts[1:], strict=True):
         rubric = grader.rubric(row["question_id"])
-        features = grader.features(rubric, text, encoded[start:end], exclude=row.get("source") or None)
+        source = row.get("source") or None  # none: the row may be among the marked answers all the same
+        features = grader.features(rubric, text, encoded[start:end], exclude=source, itself=source is None)
         if grader.similarity_guards(features) is not None:
             continue
         verdict = label(row)
@@ -115,7 +117,9 @@ def fit_logistic(
 
 def fit(training: TrainingSet, l2: float = DEFAULT_L2) -> GradingWeights:
     """Both models: "right" on every row, "at least partly right" on the rows whose label tells; and both
-    again over the marked answers' features too, on the rows that have them (at least ``MIN_ROWS``)."""
+    again over the marked answers' features too, on the rows that have them (at least ``MIN_ROWS``: a
+    grader without marked answers, or too few rows, gives weights without that second pair, and a grader
+    given them reads every answer with its plain models)."""
     if not len(training) or not training.partly_known:
         raise ValueError("nothing to fit: no labelled answer is left to the model")
     plain = _fit_pair(training.X, training.right, training.partly, training.features, l2)
@@ -133,7 +137,10 @@ def fit(training: TrainingSet, l2: float = DEFAULT_L2) -> GradingWeights:
     return replace(plain, marked=marked)
 
 
-def _fit_pair(X: np.ndarray, right: np.ndarray, partly: np.ndarray, names: tuple[str, ...], l2: float) -> GradingWeights:
+def _fit_pair(
+    X: np.ndarray, right: np.ndarray, partly: np.ndarray, names: tuple[str, ...], l2: float
+) -> GradingWeights:
+    """The "right" model on every row and the "at least partly right" one on the rows whose label tells."""
     weights, intercept = fit_logistic(X, right, l2=l2)
     known = ~np.isnan(partly)
     partial_weights, partial_intercept = fit_logistic(X[known], partly[known], l2=l2)

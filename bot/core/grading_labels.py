@@ -18,9 +18,19 @@ from dataclasses import dataclass, field
 VERDICTS = ("correct", "partial", "incorrect")
 
 
+class LabelError(ValueError):
+    """A row that breaks the format: ``str()`` is "source:line: reason"; ``line`` and ``reason`` apart."""
+
+    def __init__(self, source: str, line: int, reason: str) -> None:
+        super().__init__(f"{source}:{line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
 @dataclass
 class Labels:
-    """The rows kept (``question_id``, ``answer``, ``verdict``) and how many were skipped, and why."""
+    """The rows kept (``question_id``, ``answer``, ``verdict`` and ``source`` when given) and how many were
+    skipped, and why."""
 
     rows: list[dict] = field(default_factory=list)
     other_course: int = 0
@@ -35,24 +45,27 @@ def parse_labels(
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        where = f"{source}:{number}"
+
+        def bad(reason: str, number: int = number) -> LabelError:
+            return LabelError(source, number, reason)
+
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{where}: not JSON ({exc.msg})") from exc
+            raise bad(f"not JSON ({exc.msg})") from exc
         if not isinstance(row, dict):
-            raise ValueError(f"{where}: expected an object with question_id, answer and verdict")
+            raise bad("expected an object with question_id, answer and verdict")
         for key in ("question_id", "answer", "verdict"):
             if not isinstance(row.get(key), str) or not row[key].strip():
-                raise ValueError(f"{where}: {key} must be a non-empty string")
+                raise bad(f"{key} must be a non-empty string")
         if row["verdict"] not in VERDICTS:
-            raise ValueError(f"{where}: verdict must be one of {', '.join(VERDICTS)}, not {row['verdict']!r}")
+            raise bad(f"verdict must be one of {', '.join(VERDICTS)}, not {row['verdict']!r}")
+        if not isinstance(row.get("source", ""), str):
+            raise bad("source must be a string")
         if row.get("course", course) != course:
             out.other_course += 1
         elif row["question_id"] not in questions:
             out.unknown_question += 1
         else:
-            if not isinstance(row.get("source", ""), str):
-                raise ValueError(f"{where}: source must be a string")
             out.rows.append({key: row[key] for key in ("question_id", "answer", "verdict", "source") if key in row})
     return out

@@ -71,6 +71,8 @@ def test_grade_sends_a_right_looking_contradiction_to_the_staff(tmp_path):
             "batch.",  # the course: it feeds the data; training is the model's
             "It feeds the data to the model in mini-batches, shuffling it every epoch, and can load in "
             "parallel worker processes.",
+            "The DataLoader loads the data in batches and shuffles it, and it also runs the backward pass "
+            "to compute the gradients.",  # close to answers marked wrong: never full points
         )
     )
     graded = {
@@ -78,8 +80,9 @@ def test_grade_sends_a_right_looking_contradiction_to_the_staff(tmp_path):
                                                 STUDYBOT_CONTRADICTION_READER=mode).stdout.splitlines()]
         for mode in ("off", "")
     }
-    assert [g["verdict"] for g in graded["off"]] == ["correct", "correct"]  # similarity alone is fooled
-    vetoed, right = graded[""]
+    assert [g["verdict"] for g in graded["off"]][:2] == ["correct", "correct"]  # similarity alone is fooled
+    vetoed, right, backward = graded[""]
+    assert not backward["correct"] and not graded["off"][2]["correct"]
     assert vetoed["verdict"] == "review" and vetoed["covered"] == [] and "course staff" in vetoed["feedback"]
     assert right["verdict"] == "correct"
 

@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from bot.core.grade import Verdict
+from bot.core.marked import usable_questions
 from content.errors import PackError
 from content.loader import default_pack_path, load_pack
 from content.marked import load_marked, marked_answers, marked_path
@@ -91,3 +92,39 @@ def test_content_check_reports_a_broken_marked_answers_file(pack_copy):
     problems = [p for p in check_pack_file(pack_copy) if p.severity == "error"]
     assert [(p.file.endswith("course.marked.jsonl"), p.line) for p in problems] == [(True, 1)]
     assert "answer must be a non-empty string" in str(problems[0])
+
+
+def test_every_answered_question_of_the_shipped_course_has_enough_marked_answers_to_read():
+    pack = load_pack(default_pack_path())
+    assert usable_questions(load_marked(pack)) == {q.id for q in pack.answered}
+
+
+def test_an_answer_marked_again_by_the_same_source_keeps_its_last_verdict(pack_copy):
+    rows = [
+        {"question_id": "1.9", "answer": "GPUs do maths in parallel", "verdict": "partial", "source": "ta"},
+        {"question_id": "1.9", "answer": "GPUs do maths in parallel", "verdict": "correct", "source": "ta"},
+        {
+            "question_id": "1.9",
+            "answer": "GPUs do maths in parallel",
+            "verdict": "incorrect",
+            "source": "other",
+        },
+    ]
+    marked_path(pack_copy).write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    answers = load_marked(load_pack(pack_copy))
+    assert sorted((a.source, a.verdict) for a in answers) == [
+        ("other", Verdict.INCORRECT),
+        ("ta", Verdict.CORRECT),
+    ]
+
+
+def test_a_broken_marked_answers_file_stops_the_start(pack_copy):
+    from bot.app.courses import load_packs
+    from bot.app.settings import Settings
+
+    marked_path(pack_copy).write_text(
+        '{"question_id": "1.9", "answer": "a", "verdict": "maybe"}\n', encoding="utf-8"
+    )
+    with pytest.raises(PackError, match="verdict must be one of") as raised:
+        load_packs(Settings(_env_file=None, packs=str(pack_copy)))
+    assert raised.value.line == 1

@@ -100,3 +100,19 @@ def test_only_answers_left_to_the_model_are_fitted_on(course_pack, fake_embedder
     assert len(training) == 2
     assert list(training.right) == [1.0, 0.0]
     assert training.partly[0] == 1.0 and np.isnan(training.partly[1])  # a binary "wrong" may be partly right
+
+
+def test_without_marked_features_there_is_no_marked_model():
+    """A set built by a grader without marked answers (all NaN) fits the plain models only."""
+    assert fit(synthetic()).marked is None
+
+
+def test_the_marked_model_is_fitted_on_the_rows_that_have_marked_features():
+    plain = synthetic(300, seed=3)
+    rng = np.random.default_rng(4)
+    M = rng.uniform(size=(len(plain), 3))
+    M[:, 0] = plain.right * 0.8 + 0.1  # "marked_right" says it all
+    M[::3] = np.nan  # questions without marked answers
+    weights = fit(TrainingSet(plain.X, plain.right, plain.partly, NAMES, M))
+    assert weights.marked is not None and weights.marked.features == (*NAMES, "marked_right", "marked_partly", "marked_closest")
+    assert int(np.argmax(np.abs(weights.marked.weights))) == len(NAMES)  # marked_right, the strongest
