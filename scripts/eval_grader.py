@@ -33,6 +33,9 @@ SETS = {
     "train-feedback-d": ROOT / "tests/data/train_feedback_d.jsonl",
     "train-feedback-e": ROOT / "tests/data/train_feedback_e.jsonl",
     "train-feedback-f": ROOT / "tests/data/train_feedback_f.jsonl",
+    "train-feedback-g": ROOT / "tests/data/train_feedback_g.jsonl",
+    "train-feedback-h": ROOT / "tests/data/train_feedback_h.jsonl",
+    "train-feedback-i": ROOT / "tests/data/train_feedback_i.jsonl",
     "holdout": ROOT / "tests/data/holdout_grade.jsonl",
     "holdout-feedback": ROOT / "tests/data/holdout_feedback.jsonl",
     "holdout-feedback-v2": ROOT / "tests/data/holdout_feedback_v2.jsonl",
@@ -45,6 +48,7 @@ SETS = {
     "holdout-feedback-v9": ROOT / "tests/data/holdout_feedback_v9.jsonl",
     "holdout-feedback-v10": ROOT / "tests/data/holdout_feedback_v10.jsonl",
     "holdout-feedback-v11": ROOT / "tests/data/holdout_feedback_v11.jsonl",
+    "holdout-feedback-v12": ROOT / "tests/data/holdout_feedback_v12.jsonl",
 }
 HELD_OUT = {name for name in SETS if name.startswith("holdout")}
 

@@ -47,6 +47,9 @@ TRAIN = [
     ROOT / "tests/data/train_feedback_d.jsonl",  # three more (1 Dec 2026), for the marked answers
     ROOT / "tests/data/train_feedback_e.jsonl",
     ROOT / "tests/data/train_feedback_f.jsonl",
+    ROOT / "tests/data/train_feedback_g.jsonl",  # three more (2 Dec 2026), each measured once as held-out first
+    ROOT / "tests/data/train_feedback_h.jsonl",
+    ROOT / "tests/data/train_feedback_i.jsonl",
 ]  # the shared dev sets and the held-out sets are evaluation only (scripts/eval_grader.py)
 
 

@@ -107,6 +107,14 @@ def course_pack():
     return load_pack(default_pack_path())
 
 
+@pytest.fixture(scope="session")
+def shipped_marked(real_embedder, course_pack):
+    """The shipped course's marked answers over the real model (thousands of answers: encoded once)."""
+    from content.marked import marked_answers
+
+    return marked_answers(course_pack, real_embedder)
+
+
 # --- databases: SQLite files always, PostgreSQL too when STUDYBOT_TEST_DATABASE_URL is set ----------
 # Each PostgreSQL test gets its own schema (search_path), so tests never see each other's rows.
 import uuid  # noqa: E402

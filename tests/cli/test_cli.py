@@ -67,8 +67,8 @@ def test_grade_sends_a_right_looking_contradiction_to_the_staff(tmp_path):
     stdin = "\n".join(
         json.dumps({"question_id": "1.14", "answer": answer})
         for answer in (
-            "The DataLoader loads the data in batches and shuffles it, and it also trains the model on each "
-            "batch.",  # the course: it feeds the data; training is the model's
+            "The DataLoader loads the data in mini-batches and shuffles it, and it also updates the model's "
+            "weights on each batch.",  # the course: it feeds the data; training is the model's
             "It feeds the data to the model in mini-batches, shuffling it every epoch, and can load in "
             "parallel worker processes.",
             "The DataLoader loads the data in batches and shuffles it, and it also runs the backward pass "

@@ -166,16 +166,15 @@ def test_the_same_answer_reads_as_righter_beside_answers_marked_right(real_embed
 
 
 @pytest.mark.slow
-def test_an_answer_like_ones_marked_right_is_right_though_a_point_is_barely_named(real_embedder, course_pack):
+def test_an_answer_like_ones_marked_right_is_right_though_a_point_is_barely_named(
+    real_embedder, course_pack, shipped_marked
+):
     """1.20 asks whether a 2012 book is enough today; "it predates transformers" comes near no key point at
     0.35, yet the answers closest to it were marked right: right, with every point counted (the verdict and
     the points agree). Without that rule (``marked_right`` above 1) it is partial."""
     from bot.core.grading import GradingThresholds
-    from content.marked import marked_answers
 
-    grader = MeaningGrader(
-        course_pack.questions, real_embedder, marked=marked_answers(course_pack, real_embedder)
-    )
+    grader = MeaningGrader(course_pack.questions, real_embedder, marked=shipped_marked)
     item = course_pack.get("1.20")
     answer = "Not really on its own - it predates transformers, so the methods are likely out of date."
     right = grader.grade(item, answer)
@@ -192,13 +191,13 @@ def test_an_answer_like_ones_marked_right_is_right_though_a_point_is_barely_name
 
 
 @pytest.mark.slow
-def test_fitting_never_compares_an_answer_with_itself(real_embedder, course_pack):
+def test_fitting_never_compares_an_answer_with_itself(real_embedder, course_pack, shipped_marked):
     """Rows with a source are compared with other sources' marked answers only; rows without one (the README's
     in-code refit on the staff's corrections) with every marked answer but their own copy."""
     from bot.core.grading_fit import training_set
-    from content.marked import load_marked, marked_answers
+    from content.marked import load_marked
 
-    marked = marked_answers(course_pack, real_embedder)
+    marked = shipped_marked
     grader = MeaningGrader(course_pack.questions, real_embedder, marked=marked)
     shipped = [a for a in load_marked(course_pack) if a.question_id == "1.9"][:40]
     rows = [{"question_id": a.question_id, "answer": a.answer, "verdict": a.verdict.value} for a in shipped]
