@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -75,6 +76,18 @@ def label_rows(paths: list[Path], pack) -> list[dict]:
         )
         out += [{**row, "source": row.get("source") or path.stem} for row in labels.rows]
     return out
+
+
+def kept_marked(existing: Sequence[MarkedAnswer], train: list[dict]) -> list[MarkedAnswer]:
+    """The marked answers already in the file that the refit keeps: the staff's rows, appended from
+    ``grade export-labels``, are never lost; those of our sources, or answers fitted on again (a staff
+    file given with ``--labels`` too), are written from ``train`` once, so none is its own neighbour."""
+    def same(question_id: str, answer: str) -> tuple[str, str]:
+        return question_id, clean_text(answer).casefold().strip(" .!?")
+
+    ours = {r["source"] for r in train}
+    fitted = {same(r["question_id"], r["answer"]) for r in train}
+    return [m for m in existing if m.source not in ours and same(m.question_id, m.answer) not in fitted]
 
 
 def render(weights: GradingWeights) -> str:
@@ -134,8 +147,7 @@ def main() -> None:
     train = [r for path in TRAIN for r in rows(path)] + label_rows(args.labels, pack)
     # an empty answer is no example: the rules decide it
     marked = [MarkedAnswer(r["question_id"], r["answer"], label(r), r["source"]) for r in train if r["answer"].strip()]
-    ours = {r["source"] for r in train}
-    kept = [m for m in load_marked(pack) if m.source not in ours]  # rows the staff added: never lost
+    kept = kept_marked(load_marked(pack), train)
     if kept:
         print(f"kept {len(kept)} marked answers of other sources (the staff's) beside ours")
     marked += kept

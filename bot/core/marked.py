@@ -13,7 +13,7 @@ model without them.
 Every marked answer carries its ``source`` (who marked or wrote it): when the model is fitted on the
 marked answers themselves, an answer is compared only with other sources' answers, as a new student's
 answer would be (never with itself or with its own writer's variants of it). An answer fitted on without a
-source is compared with every marked answer but its own copy (``itself``).
+source is compared with every marked answer but its own copy and its word-for-word twins (``itself``).
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ class MarkedAnswers:
         if len(answers) != len(vectors):
             raise ValueError(f"{len(vectors)} vectors for {len(answers)} marked answers")
         self.answers = tuple(answers)
-        self._vectors = np.asarray(vectors, dtype=np.float32).reshape(len(answers), -1)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        self._vectors = vectors if vectors.ndim == 2 else vectors.reshape(len(answers), -1 if len(answers) else 0)
         rows_of: dict[str, list[int]] = {}
         for n, answer in enumerate(answers):
             rows_of.setdefault(answer.question_id, []).append(n)
@@ -98,7 +99,8 @@ class MarkedAnswers:
     ) -> dict[str, float] | None:
         """``MARKED_FEATURES`` of an answer (``vector``: its embedding), or None when the question has too
         few marked answers; ``exclude``: a source whose answers are not compared, ``itself``: the answer is
-        among the marked ones without a source, so its own copy is not compared (see module docstring)."""
+        among the marked ones without a source, so no answer as close as its own copy (``SAME``: its copy,
+        and any word-for-word twin of it) is compared (see module docstring)."""
         q = self._by_question.get(question_id)
         if q is None:
             return None

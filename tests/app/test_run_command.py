@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 from pathlib import Path
 
@@ -77,6 +78,7 @@ async def test_doctor_shows_what_to_fix(tmp_path):
     assert done.returncode == 1, done.stderr
     rows = {line.split()[0]: line for line in out.splitlines() if line and not line.startswith((" ", "-"))}
     assert "ok" in rows["settings"] and "ok" in rows["database"] and "ok" in rows["course"]
+    assert re.search(r"\(25 questions, \d{4} marked answers, read on 23\)", rows["course"]), rows["course"]
     assert "WARN" in rows["migrations"] and "not migrated" in rows["migrations"]
     assert "FAIL" in rows["slack"] and "invalid_auth" in rows["slack"]
     assert "FAIL" in rows["discord"]

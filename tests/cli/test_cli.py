@@ -73,6 +73,10 @@ def test_grade_sends_a_right_looking_contradiction_to_the_staff(tmp_path):
             "parallel worker processes.",
             "The DataLoader loads the data in batches and shuffles it, and it also runs the backward pass "
             "to compute the gradients.",  # close to answers marked wrong: never full points
+            # this one fooled similarity alone until the marked answers came: now, even without the reader,
+            # it goes to the staff; with it, it is wrong
+            "The DataLoader loads the data in batches and shuffles it, and it also trains the model on each "
+            "batch.",
         )
     )
     graded = {
@@ -81,8 +85,9 @@ def test_grade_sends_a_right_looking_contradiction_to_the_staff(tmp_path):
         for mode in ("off", "")
     }
     assert [g["verdict"] for g in graded["off"]][:2] == ["correct", "correct"]  # similarity alone is fooled
-    vetoed, right, backward = graded[""]
+    vetoed, right, backward, trains = graded[""]
     assert not backward["correct"] and not graded["off"][2]["correct"]
+    assert not trains["correct"] and not graded["off"][3]["correct"]
     assert vetoed["verdict"] == "review" and vetoed["covered"] == [] and "course staff" in vetoed["feedback"]
     assert right["verdict"] == "correct"
 

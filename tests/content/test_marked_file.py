@@ -4,6 +4,7 @@ start with its file and line, as a broken pack does."""
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 
 import pytest
@@ -38,7 +39,7 @@ def test_a_pack_without_a_file_has_none(pack_copy, fake_embedder):
     assert marked_answers(pack, fake_embedder) is None
 
 
-def test_rows_of_other_courses_and_unknown_questions_are_skipped(pack_copy, fake_embedder):
+def test_rows_of_other_courses_and_unknown_questions_are_skipped(pack_copy, fake_embedder, caplog):
     pack = load_pack(pack_copy)
     rows = [
         {
@@ -53,7 +54,9 @@ def test_rows_of_other_courses_and_unknown_questions_are_skipped(pack_copy, fake
         {"course": pack.id, "question_id": "1.2", "answer": "they differ", "verdict": "incorrect"},
     ]
     marked_path(pack_copy).write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    answers = load_marked(pack)
+    with caplog.at_level(logging.WARNING, logger="content.marked"):
+        answers = load_marked(pack)
+    assert "other_course=1 unknown_question=1" in caplog.text
     assert [(a.question_id, a.verdict, a.source) for a in answers] == [
         ("1.9", Verdict.CORRECT, "ta"),
         ("1.2", Verdict.INCORRECT, ""),

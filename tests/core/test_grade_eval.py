@@ -63,32 +63,32 @@ FLOORS: dict[str, tuple[float, float, float, float, float | None, float]] = {
     # git log of this file). The issue's targets (0.95, 0.02, 0.03, 0.85, 0.95, 0.10) are not all reached
     # on every set. The reader is fitted on own ... train-feedback-c and the marked-answer model on all
     # eleven training sets, each of which is graded without its own marked answers: their figures flatter.
-    "dev": (0.81, 0.06, 0.16, 0.80, None, 0.15),  # 0.870 0.000 0.091 0.870 n/a 0.080
-    "dev-feedback": (0.81, 0.06, 0.07, 0.85, 0.94, 0.27),  # 0.875 0.000 0.000 0.917 1.000 0.200
+    "dev": (0.85, 0.05, 0.16, 0.84, None, 0.15),  # 0.870 0.000 0.091 0.870 n/a 0.080
+    "dev-feedback": (0.83, 0.05, 0.05, 0.86, 0.95, 0.27),  # 0.875 0.000 0.000 0.917 1.000 0.200
     "own": (0.91, 0.02, 0.07, 0.84, None, 0.10),  # 0.932 0.000 0.043 0.874 n/a 0.067
-    "own-extra": (0.92, 0.02, 0.08, 0.86, None, 0.09),  # 0.949 0.000 0.055 0.885 n/a 0.057
-    "train-feedback": (0.91, 0.02, 0.06, 0.83, 0.97, 0.10),  # 0.933 0.000 0.034 0.855 0.994 0.067
-    "train-feedback-a": (0.88, 0.03, 0.09, 0.78, 0.95, 0.09),  # 0.907 0.005 0.061 0.809 0.972 0.063
-    "train-feedback-c": (0.89, 0.03, 0.08, 0.78, 0.92, 0.09),  # 0.912 0.009 0.053 0.806 0.943 0.058
-    "train-feedback-d": (0.92, 0.02, 0.07, 0.83, 0.98, 0.07),  # 0.942 0.000 0.039 0.864 1.000 0.040
+    "own-extra": (0.92, 0.02, 0.07, 0.86, None, 0.08),  # 0.949 0.000 0.055 0.885 n/a 0.057
+    "train-feedback": (0.91, 0.02, 0.05, 0.83, 0.97, 0.09),  # 0.933 0.000 0.034 0.855 0.994 0.067
+    "train-feedback-a": (0.88, 0.03, 0.08, 0.78, 0.95, 0.09),  # 0.907 0.005 0.061 0.809 0.972 0.063
+    "train-feedback-c": (0.89, 0.03, 0.07, 0.78, 0.92, 0.08),  # 0.912 0.009 0.053 0.806 0.943 0.058
+    "train-feedback-d": (0.92, 0.02, 0.06, 0.83, 0.98, 0.06),  # 0.942 0.000 0.039 0.864 1.000 0.040
     "train-feedback-e": (0.93, 0.02, 0.07, 0.82, 0.98, 0.09),  # 0.954 0.000 0.038 0.850 1.000 0.065
-    "train-feedback-f": (0.90, 0.05, 0.10, 0.81, 0.94, 0.14),  # 0.924 0.024 0.071 0.839 0.968 0.112
+    "train-feedback-f": (0.91, 0.05, 0.09, 0.81, 0.94, 0.14),  # 0.924 0.024 0.071 0.839 0.968 0.112
     "train-feedback-g": (0.92, 0.03, 0.08, 0.79, 0.95, 0.07),  # 0.942 0.007 0.047 0.822 0.978 0.040
     "train-feedback-h": (0.92, 0.03, 0.10, 0.82, 0.96, 0.08),  # 0.943 0.007 0.066 0.852 0.989 0.053
     "train-feedback-i": (0.92, 0.02, 0.07, 0.86, 0.96, 0.11),  # 0.947 0.000 0.043 0.888 0.989 0.084
     # held-out sets, each from a blind writer, never fitted on (the dev sets above neither)
     "holdout": (0.93, 0.02, 0.07, 0.88, None, 0.10),  # 0.955 0.000 0.043 0.911 n/a 0.067
     "holdout-feedback": (0.92, 0.02, 0.06, 0.85, 0.97, 0.10),  # 0.946 0.000 0.033 0.881 0.990 0.074
-    "holdout-feedback-v2": (0.87, 0.07, 0.10, 0.78, 0.86, 0.10),  # 0.891 0.048 0.072 0.813 0.884 0.071
-    "holdout-feedback-v3": (0.91, 0.04, 0.09, 0.82, 0.92, 0.11),  # 0.933 0.017 0.058 0.847 0.943 0.084
-    "holdout-feedback-v4": (0.88, 0.08, 0.07, 0.80, 0.87, 0.09),  # 0.900 0.054 0.040 0.831 0.890 0.065
-    "holdout-feedback-v5": (0.87, 0.08, 0.07, 0.80, 0.89, 0.13),  # 0.892 0.053 0.044 0.828 0.913 0.096
+    "holdout-feedback-v2": (0.87, 0.07, 0.08, 0.78, 0.86, 0.09),  # 0.891 0.048 0.072 0.813 0.884 0.071
+    "holdout-feedback-v3": (0.91, 0.04, 0.08, 0.82, 0.92, 0.10),  # 0.933 0.017 0.058 0.847 0.943 0.084
+    "holdout-feedback-v4": (0.88, 0.06, 0.06, 0.81, 0.88, 0.09),  # 0.900 0.054 0.040 0.831 0.890 0.065
+    "holdout-feedback-v5": (0.87, 0.08, 0.07, 0.80, 0.89, 0.11),  # 0.892 0.053 0.044 0.828 0.913 0.096
     "holdout-feedback-v6": (0.94, 0.02, 0.04, 0.87, 0.98, 0.10),  # 0.965 0.000 0.010 0.903 1.000 0.071
-    "holdout-feedback-v7": (0.89, 0.03, 0.11, 0.79, 0.96, 0.11),  # 0.917 0.007 0.076 0.818 0.989 0.078
+    "holdout-feedback-v7": (0.89, 0.03, 0.10, 0.79, 0.96, 0.11),  # 0.917 0.007 0.076 0.818 0.989 0.078
     "holdout-feedback-v8": (0.94, 0.03, 0.08, 0.87, 0.96, 0.09),  # 0.962 0.008 0.049 0.897 0.989 0.062
-    "holdout-feedback-v9": (0.91, 0.03, 0.11, 0.82, 0.96, 0.11),  # 0.930 0.008 0.082 0.854 0.989 0.084
+    "holdout-feedback-v9": (0.91, 0.03, 0.10, 0.82, 0.96, 0.11),  # 0.930 0.008 0.082 0.854 0.989 0.084
     "holdout-feedback-v10": (0.91, 0.03, 0.09, 0.84, 0.97, 0.09),  # 0.937 0.007 0.059 0.872 0.990 0.056
-    "holdout-feedback-v11": (0.93, 0.03, 0.08, 0.87, 0.98, 0.08),  # 0.954 0.007 0.049 0.895 1.000 0.050
+    "holdout-feedback-v11": (0.93, 0.03, 0.07, 0.87, 0.98, 0.08),  # 0.954 0.007 0.049 0.895 1.000 0.050
     "holdout-feedback-v12": (0.95, 0.02, 0.06, 0.89, 0.98, 0.10),  # 0.970 0.000 0.030 0.923 1.000 0.068
 }
 
@@ -171,16 +171,34 @@ def test_a_reason_and_one_example_of_three_is_partial(grader, course_pack):
 def test_every_grade_is_consistent(graded):
     """Verdict, score, covered and missed agree, on every answer we have."""
     pairs = [pair for name, path in SETS.items() if path.exists() for pair in zip(*graded(name), strict=True)]
-    assert len(pairs) > 5000
+    assert len(pairs) > 4000  # our training sets alone; the held-out and dev sets add theirs
     for row, g in pairs:
-        assert set(g.covered).isdisjoint(g.missed)
-        if g.verdict.value == "correct":
-            assert not g.missed and g.score >= 60, row
-        if g.verdict.value == "incorrect":
-            assert g.missed and g.score < 30, row
-        if g.verdict.value == "partial":
-            assert g.missed and 30 <= g.score < 60, row
-        assert ".." not in g.feedback.replace("...", "")
+        assert_consistent(row, g)
+
+
+def test_a_marked_answer_sent_again_word_for_word_is_graded_consistently(grader, course_pack):
+    """With every marked answer, one of them submitted again finds itself (closest at 1.0): the rule that
+    makes a right answer beside answers marked right count every point must still agree with its score."""
+    rows = load(SETS["train-feedback-g"])
+    grades = grader.grade_many([(course_pack.get(r["question_id"]), r["answer"]) for r in rows])
+    for row, g in zip(rows, grades, strict=True):
+        assert_consistent(row, g)
+    marked_right = [g for r, g in zip(rows, grades, strict=True) if r["verdict"] == "correct"]
+    # measured 0.846 (99 of 117): the marks are 3 features of the model, not a lookup; the rest are left
+    # to the staff or partial, but for 2 misspelt one-word names ("bret") that the names rule rejects first
+    assert sum(g.verdict is Verdict.CORRECT for g in marked_right) >= 0.8 * len(marked_right)
+    assert sum(g.verdict is Verdict.INCORRECT for g in marked_right) <= 0.03 * len(marked_right)
+
+
+def assert_consistent(row: dict, g: Grade) -> None:
+    assert set(g.covered).isdisjoint(g.missed)
+    if g.verdict.value == "correct":
+        assert not g.missed and g.score >= 60, row
+    if g.verdict.value == "incorrect":
+        assert g.missed and g.score < 30, row
+    if g.verdict.value == "partial":
+        assert g.missed and 30 <= g.score < 60, row
+    assert ".." not in g.feedback.replace("...", "")
 
 
 def test_own_set_covers_the_guards_and_many_questions():

@@ -106,6 +106,16 @@ def test_vectors_must_match_the_answers():
         MarkedAnswers([MarkedAnswer("1.1", "a", Verdict.CORRECT)] * 2, np.zeros((3, 2)))
 
 
+@pytest.mark.parametrize("vectors", [np.zeros((0, 4)), np.zeros(0)])
+def test_a_bank_left_without_answers_reads_no_question(vectors):
+    """A course whose marks all come from one source, evaluated without it, has an empty bank."""
+    assert len(MarkedAnswers([], vectors)) == 0
+    one = MarkedAnswers([MarkedAnswer("1.1", f"a{n}", Verdict.CORRECT, "ta") for n in range(3)], np.eye(3, 4))
+    empty = one.without("ta")
+    assert len(empty) == 0 and empty.questions == frozenset()
+    assert empty.features("1.1", np.ones(4) / 2) is None
+
+
 def test_the_weights_read_the_marked_features_only_where_an_answer_has_them():
     plain = {name: 0.0 for name in SHIPPED.features}
     with_marks = {**plain, "marked_right": 1.0, "marked_partly": 1.0, "marked_closest": 1.0}

@@ -52,3 +52,21 @@ def test_a_bad_labels_file_stops_the_fit(script, course_pack, tmp_path):
     bad.write_text(json.dumps({"question_id": "1.9", "answer": "gpus", "verdict": "yes"}) + "\n")
     with pytest.raises(ValueError, match=r"bad\.jsonl:1: verdict"):
         script.label_rows([bad], course_pack)
+
+
+def test_a_refit_keeps_the_staffs_marked_answers_once(script):
+    """Rows appended from `grade export-labels` (no source) survive a refit; ours are rewritten from the
+    training rows, and a staff answer also given with --labels is written once, never beside itself."""
+    from bot.core.grade import Verdict
+    from bot.core.marked import MarkedAnswer
+
+    existing = [
+        MarkedAnswer("1.9", "GPUs do maths in parallel", Verdict.CORRECT, "grade_eval"),
+        MarkedAnswer("1.9", "CPUs are faster", Verdict.INCORRECT, ""),
+        MarkedAnswer("1.2", "They differ.", Verdict.PARTIAL, ""),
+    ]
+    train = [
+        {"question_id": "1.9", "answer": "GPUs do maths in parallel", "verdict": "correct", "source": "grade_eval"},
+        {"question_id": "1.2", "answer": "they differ", "verdict": "partial", "source": "staff"},
+    ]
+    assert script.kept_marked(existing, train) == [existing[1]]
