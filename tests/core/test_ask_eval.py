@@ -111,6 +111,8 @@ SETS = {
     "holdout_hard_v11": DATA / "holdout_ask_hard_v11.jsonl",
     # a twelfth (1 Dec 2026, 150 in scope, 80 near, 70 far), blind: measured once, /ask unchanged since v11
     "holdout_hard_v12": DATA / "holdout_ask_hard_v12.jsonl",
+    # a thirteenth (2 Dec 2026, 150 in scope, 80 near, 70 far), blind: measured once, /ask unchanged since v11
+    "holdout_hard_v13": DATA / "holdout_ask_hard_v13.jsonl",
 }
 # set -> (answered right, rejected, {kind: share handled right}); in-scope kinds count answered right,
 # near/far count declined.
@@ -154,6 +156,8 @@ FLOORS: dict[str, tuple[float, float, dict[str, float]]] = {
     "holdout_hard_v11": (0.91, 0.94, {"typo": 0.9, "scenario": 0.87, "terse": 0.95, "near": 0.91, "far": 0.97}),
     # 0.973 / 0.967: typo 48/50, scenario 48/50, terse 50/50, near 76/80 (67/80 without the judge), far 69/70
     "holdout_hard_v12": (0.95, 0.94, {"typo": 0.94, "scenario": 0.94, "terse": 0.97, "near": 0.92, "far": 0.97}),
+    # 0.960 / 0.960: typo 50/50, scenario 45/50, terse 49/50, near 74/80, far 70/70
+    "holdout_hard_v13": (0.94, 0.94, {"typo": 0.96, "scenario": 0.86, "terse": 0.94, "near": 0.9, "far": 0.97}),
 }
 
 
