@@ -104,7 +104,10 @@ def warm_ask(cache_dir: str, torch_embedder, query_set: str = "clean") -> None:
         f"warm single-query /ask over {len(qs)} {query_set} queries (core on {backend}, {core.embedder.device}, "
         f"answerability judge {judge}):"
     )
-    print(f"  /ask through the core  p50 {pct(ask_ms, 50):7.2f} ms   p99 {pct(ask_ms, 99):7.2f} ms")
+    print(
+        f"  /ask through the core  p50 {pct(ask_ms, 50):7.2f} ms   p99 {pct(ask_ms, 99):7.2f} ms   "
+        f"mean {sum(ask_ms) / len(ask_ms):7.2f} ms"
+    )
     print(f"  bare torch encode      p50 {pct(torch_ms, 50):7.2f} ms   p99 {pct(torch_ms, 99):7.2f} ms")
     print(f"  bare ONNX encode       p50 {pct(onnx_ms, 50):7.2f} ms   p99 {pct(onnx_ms, 99):7.2f} ms")
     print(
