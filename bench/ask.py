@@ -145,7 +145,8 @@ def cold_start() -> None:
 
 
 def course_embedding(embedders: dict) -> None:
-    """The course's first-time embedding (empty cache), as ``build_core`` does it, on each backend."""
+    """The course's first-time embedding (empty cache), as ``build_core`` does it, on each backend: its
+    texts and its marked answers (``content/marked.py``)."""
     from bot.app.core import build_course_models, load_course
     from bot.app.settings import Settings
 
@@ -156,8 +157,11 @@ def course_embedding(embedders: dict) -> None:
             start = time.perf_counter()
             build_course_models(pack, embedder, cache_path=Path(cache) / "embeddings.sqlite3")
             seconds[name] = time.perf_counter() - start
+    from content.marked import load_marked
+
     print(
-        f"course first-time embedding ({len(pack.questions)} questions, empty cache): "
+        f"course first-time embedding ({len(pack.questions)} questions and {len(load_marked(pack))} marked "
+        "answers, empty cache): "
         + ", ".join(f"{name} {s:5.2f} s" for name, s in seconds.items())
         + f"; torch/onnx {seconds['torch'] / seconds['onnx']:4.2f}x (target >= 3x)"
     )
