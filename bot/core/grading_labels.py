@@ -45,23 +45,19 @@ def parse_labels(
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-
-        def bad(reason: str, number: int = number) -> LabelError:
-            return LabelError(source, number, reason)
-
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise bad(f"not JSON ({exc.msg})") from exc
+            raise LabelError(source, number, f"not JSON ({exc.msg})") from exc
         if not isinstance(row, dict):
-            raise bad("expected an object with question_id, answer and verdict")
+            raise LabelError(source, number, "expected an object with question_id, answer and verdict")
         for key in ("question_id", "answer", "verdict"):
             if not isinstance(row.get(key), str) or not row[key].strip():
-                raise bad(f"{key} must be a non-empty string")
+                raise LabelError(source, number, f"{key} must be a non-empty string")
         if row["verdict"] not in VERDICTS:
-            raise bad(f"verdict must be one of {', '.join(VERDICTS)}, not {row['verdict']!r}")
+            raise LabelError(source, number, f"verdict must be one of {', '.join(VERDICTS)}, not {row['verdict']!r}")
         if not isinstance(row.get("source", ""), str):
-            raise bad("source must be a string")
+            raise LabelError(source, number, "source must be a string")
         if row.get("course", course) != course:
             out.other_course += 1
         elif row["question_id"] not in questions:

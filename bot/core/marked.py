@@ -59,8 +59,7 @@ class MarkedAnswers:
         if len(answers) != len(vectors):
             raise ValueError(f"{len(vectors)} vectors for {len(answers)} marked answers")
         self.answers = tuple(answers)
-        vectors = np.asarray(vectors, dtype=np.float32)
-        self._vectors = vectors if vectors.ndim == 2 else vectors.reshape(len(answers), -1 if len(answers) else 0)
+        self._vectors = np.asarray(vectors, dtype=np.float32)
         rows_of: dict[str, list[int]] = {}
         for n, answer in enumerate(answers):
             rows_of.setdefault(answer.question_id, []).append(n)

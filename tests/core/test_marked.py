@@ -207,8 +207,7 @@ def test_fitting_never_compares_an_answer_with_itself(real_embedder, course_pack
     from bot.core.grading_fit import training_set
     from content.marked import load_marked
 
-    marked = shipped_marked
-    grader = MeaningGrader(course_pack.questions, real_embedder, marked=marked)
+    grader = MeaningGrader(course_pack.questions, real_embedder, marked=shipped_marked)
     shipped = [a for a in load_marked(course_pack) if a.question_id == "1.9"][:40]
     rows = [{"question_id": a.question_id, "answer": a.answer, "verdict": a.verdict.value} for a in shipped]
     closest = training_set(grader, rows).marked_rows[:, MARKED_FEATURES.index("marked_closest")]
