@@ -2,8 +2,10 @@
 
 Prints figures side by side in one run, asserts nothing:
 1. Warm single-query ``/ask`` p50/p99 through the whole core path (StudyBot.handle: clean, rate limit,
-   worker thread, encode, search, anchors, reply) beside the bare sentence-transformers (torch) encode
-   of the same query, and their ratio (target <= 0.35), with the bare ONNX encode for reference.
+   worker thread, encode, search, anchors, judge, reply) beside the bare sentence-transformers (torch)
+   encode of the same query, and their ratio (target <= 0.35), with the bare ONNX encode for reference;
+   with the answerability judge on, the same queries without it too, and what the judge adds (target
+   at most +20 %).
 2. A one-query ``studybot ask`` process, from process start to its first answer (first run: the model
    is exported and the course encoded; then a restart), beside ``python -c "import
    sentence_transformers"`` (target: the restart at most 0.6x of that import).
@@ -67,24 +69,34 @@ def warm_ask(cache_dir: str, torch_embedder, query_set: str = "clean") -> None:
         user = User("console", "bench", "bench", True)
         place = Place("console", "console", "console")
         ask = core.courses.prepare(core.courses.default_id).ask
-        judge = "on" if ask.judge is not None else "off"
+        reader = ask.judge
+        judge = "on" if reader is not None else "off"
         for q in qs[:10]:  # warm-up: first calls pay for lazy initialisation
             core.embedder.encode([q])
             torch_embedder.encode([q])
         ask.ask_many(qs[:40])  # and the judge's first readings
 
-        async def measure() -> tuple[list[float], list[float], list[float]]:
-            """Interleaved by blocks of queries, so all three see the same machine load; a pause between
+        async def timed_asks(chunk: list[str], judged: bool, into: list[float]) -> None:
+            """``chunk`` asked through the core, with the course's judge or (for its cost) without it."""
+            ask.judge = reader if judged else None
+            for q in chunk:
+                start = time.perf_counter()
+                await core.bot.handle(user, place, Command("ask", q))
+                into.append((time.perf_counter() - start) * 1000)
+            ask.judge = reader
+            time.sleep(0.3)
+
+        async def measure() -> tuple[list[float], list[float], list[float], list[float]]:
+            """Interleaved by blocks of queries, so all of them see the same machine load; a pause between
             blocks lets the previous library's worker threads stop spinning (torch's OpenMP threads
-            busy-wait after each call and would otherwise steal the CPU from whatever runs next)."""
-            asks, torch_ms, onnx_ms = [], [], []
-            for block in range(0, len(qs), 24):
+            busy-wait after each call and would otherwise steal the CPU from whatever runs next). With a
+            judge, each block is also asked without it (which goes first alternates): the judge's cost."""
+            asks, unjudged, torch_ms, onnx_ms = [], [], [], []
+            for n, block in enumerate(range(0, len(qs), 24)):
                 chunk = qs[block : block + 24]
-                for q in chunk:
-                    start = time.perf_counter()
-                    await core.bot.handle(user, place, Command("ask", q))
-                    asks.append((time.perf_counter() - start) * 1000)
-                time.sleep(0.3)
+                runs = [(True, asks)] + ([(False, unjudged)] if reader is not None else [])
+                for judged, into in runs[:: 1 if n % 2 == 0 else -1]:
+                    await timed_asks(chunk, judged, into)
                 for q in chunk:
                     start = time.perf_counter()
                     torch_embedder.encode([q])
@@ -95,9 +107,9 @@ def warm_ask(cache_dir: str, torch_embedder, query_set: str = "clean") -> None:
                     core.embedder.encode([q])
                     onnx_ms.append((time.perf_counter() - start) * 1000)
                 time.sleep(0.3)
-            return asks, torch_ms, onnx_ms
+            return asks, unjudged, torch_ms, onnx_ms
 
-        ask_ms, torch_ms, onnx_ms = asyncio.run(measure())
+        ask_ms, unjudged_ms, torch_ms, onnx_ms = asyncio.run(measure())
         asyncio.run(core.aclose())
     backend = getattr(core.embedder, "backend", "torch")
     print(
@@ -108,6 +120,26 @@ def warm_ask(cache_dir: str, torch_embedder, query_set: str = "clean") -> None:
         f"  /ask through the core  p50 {pct(ask_ms, 50):7.2f} ms   p99 {pct(ask_ms, 99):7.2f} ms   "
         f"mean {sum(ask_ms) / len(ask_ms):7.2f} ms"
     )
+    if unjudged_ms:
+        mean = sum(ask_ms) / len(ask_ms)
+        bare = sum(unjudged_ms) / len(unjudged_ms)
+        print(
+            f"  /ask without the judge p50 {pct(unjudged_ms, 50):7.2f} ms   p99 {pct(unjudged_ms, 99):7.2f} ms   "
+            f"mean {bare:7.2f} ms"
+        )
+        growth = {
+            name: 100 * (a / b - 1)
+            for name, a, b in (
+                ("p50", pct(ask_ms, 50), pct(unjudged_ms, 50)),
+                ("mean", mean, bare),
+                ("p99", pct(ask_ms, 99), pct(unjudged_ms, 99)),
+            )
+        }
+        print(
+            "  the judge's share      "
+            + "   ".join(f"{k} {v:+.0f} %" for k, v in growth.items())
+            + "   (target <= +20 %)"
+        )
     print(f"  bare torch encode      p50 {pct(torch_ms, 50):7.2f} ms   p99 {pct(torch_ms, 99):7.2f} ms")
     print(f"  bare ONNX encode       p50 {pct(onnx_ms, 50):7.2f} ms   p99 {pct(onnx_ms, 99):7.2f} ms")
     print(

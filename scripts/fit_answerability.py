@@ -44,8 +44,6 @@ TRAIN = {
     )
 }
 CANDIDATES = 2  # the items /ask ranks first for a query, each read as a pair
-MAX_TOKENS = 160  # the shipped weights were fitted so; serving reads up to 256 (only the longest
-# scenario questions on the longest items were cut here)
 
 
 def load(path: Path) -> list[dict]:
@@ -68,11 +66,20 @@ def pairs_for(service, pack, rows: list[dict]) -> list[tuple[str, str, float]]:
 
 
 def main() -> None:
+    from bot.infra.contradiction import ANSWERABILITY_LAYERS, ANSWERABILITY_MAX_TOKENS
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pack", type=Path, default=None, help="the course pack (default: the shipped one)")
     parser.add_argument("--sets", type=Path, nargs="+", default=None, help="query sets (default: ours)")
     parser.add_argument("--hold", help="a set (its file name without .jsonl) to leave out and report on")
-    add_arguments(parser, epochs=3, what="pairs")
+    parser.add_argument(
+        "--layers", type=int, default=ANSWERABILITY_LAYERS, help="the base's first blocks the judge keeps"
+    )
+    parser.add_argument(
+        "--max-tokens", type=int, default=ANSWERABILITY_MAX_TOKENS,
+        help="question and item together are cut there, in fitting and in serving (the weights keep it)",
+    )
+    add_arguments(parser, epochs=10, what="pairs")
     args = parser.parse_args()
 
     import numpy as np
@@ -98,13 +105,13 @@ def main() -> None:
     if args.limit:
         train = train[: args.limit]
     tokenizer = AutoTokenizer.from_pretrained(default_model_path())
-    encoder, heads = build(default_model_path())
+    encoder, heads = build(default_model_path(), layers=args.layers)
     print(f"{sum(1 for *_, y in train if y)} of the {len(train)} pairs answer their question", flush=True)
 
     def loss(batch: list[tuple[str, str, float]]):
         x = tokenizer(
             [q for q, _, _ in batch], [t for _, t, _ in batch],
-            truncation=True, max_length=MAX_TOKENS, padding=True, return_tensors="pt",
+            truncation=True, max_length=args.max_tokens, padding=True, return_tensors="pt",
         )
         _, logit = heads(encoder(**x).last_hidden_state, x["attention_mask"])
         return nn.functional.binary_cross_entropy_with_logits(logit, torch.tensor([y for *_, y in batch]))
@@ -113,6 +120,7 @@ def main() -> None:
 
     state: dict = {k: v.astype(np.float32) for k, v in trained_state(encoder, heads).items()}
     state["meta.courses"] = np.array([pack.id])  # bot/app/courses.py uses it for this course only
+    state["meta.max_tokens"] = np.array(args.max_tokens)  # the readers cut pairs where fitting did
     if args.hold:  # never where it could be served: the scratch folder, whatever --out says
         from bot.infra.contradiction import CrossEncoderContradictionReader
 

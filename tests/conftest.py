@@ -93,11 +93,12 @@ def contradiction_reader(onnx_export_root):
 
 @pytest.fixture(scope="session")
 def ask_judge(onnx_export_root):
-    """The shipped answerability judge of /ask as the bot serves it on the CPU (ONNX Runtime)."""
+    """The shipped answerability judge of /ask as the bot serves it on the CPU (ONNX Runtime, int8)."""
+    from bot.app.courses import JUDGE_INT8
     from bot.infra.contradiction import ANSWERABILITY_WEIGHTS
     from bot.infra.reader_factory import load_reader
 
-    return load_reader(str(ANSWERABILITY_WEIGHTS), "cpu", str(onnx_export_root))
+    return load_reader(str(ANSWERABILITY_WEIGHTS), "cpu", str(onnx_export_root), quantize=JUDGE_INT8)
 
 
 @pytest.fixture(scope="session")

@@ -231,7 +231,7 @@ def _pair_model_check(name: str, build, pair: tuple[str, str], what: str, off: s
         started = time.perf_counter()
         model.probabilities([pair])
         read = (time.perf_counter() - started) * 1000
-        kind = getattr(model, "backend", "custom")
+        kind = getattr(model, "backend", "custom") + (" int8" if getattr(model, "quantized", False) else "")
         return Check(
             name,
             OK,

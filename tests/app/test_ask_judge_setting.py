@@ -85,7 +85,7 @@ def test_doctor_reads_one_question_with_the_shipped_judge():
 
     check = _judge_check(Settings(_env_file=None, ask_judge="", device="cpu"))
     assert check.status is Status.OK, check
-    assert "answerability judge on cpu (onnx)" in check.detail and "a reading takes" in check.detail
+    assert "answerability judge on cpu (onnx int8)" in check.detail and "a reading takes" in check.detail
     off = _judge_check(Settings(_env_file=None, ask_judge="off"))
     assert off.status is Status.SKIP and "STUDYBOT_ASK_JUDGE=off" in off.detail
     broken = _judge_check(Settings(_env_file=None, ask_judge="/nope.npz"))

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.core.answerability import VETO_BELOW
 from bot.core.contradiction import rubric_text
 from bot.infra.contradiction import CrossEncoderContradictionReader, build, trained_state
 from bot.infra.embedding import default_model_path
@@ -127,3 +128,61 @@ def test_a_truncated_graph_is_made_again(tmp_path):
     rebuilt = find_or_export(tmp_path, DEFAULT_WEIGHTS)
     assert graph.stat().st_size == size
     assert np.allclose(rebuilt.probabilities(PAIRS), first.probabilities(PAIRS), atol=1e-6)
+
+
+JUDGE_PAIRS = [
+    ("what is an example of a decoder only model", "Which model is encoder-only? | BERT is encoder-only; GPT-2 decodes."),
+    ("why do we train on gpus", "Why are GPUs used to train networks? | They run many operations in parallel."),
+    ("wats a dataloader 4", "What is a DataLoader for? | It batches and shuffles the dataset for training."),
+]
+
+
+def test_an_int8_export_reads_near_torch_and_each_pair_as_if_alone(tmp_path):
+    """/ask's judge serves int8: near the torch reader, in a folder of its own beside the fp32 export, and a
+    pair's probability does not depend on what it is read with (activation scales are per graph run)."""
+    from bot.infra.contradiction import ANSWERABILITY_WEIGHTS
+    from bot.infra.contradiction_onnx import find_or_export
+
+    int8 = find_or_export(tmp_path, ANSWERABILITY_WEIGHTS, quantize=True)
+    fp32 = find_or_export(tmp_path, ANSWERABILITY_WEIGHTS)
+    assert int8.quantized and not fp32.quantized
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 2 and sum(name.startswith("reader-int8-") for name in names) == 1
+    together = int8.probabilities(JUDGE_PAIRS)
+    alone = np.array([int8.probabilities([pair])[0] for pair in JUDGE_PAIRS])
+    assert np.array_equal(together, alone)
+    exact = CrossEncoderContradictionReader(ANSWERABILITY_WEIGHTS, device="cpu").probabilities(JUDGE_PAIRS)
+    assert np.allclose(together, exact, atol=0.2)  # int8 moves a probability by 0.015 on average
+    assert np.array_equal(together < VETO_BELOW, exact < VETO_BELOW)  # and /ask decides as with fp32
+    again = find_or_export(tmp_path, ANSWERABILITY_WEIGHTS, quantize=True)  # found, not made again
+    assert np.allclose(again.probabilities(JUDGE_PAIRS), together)
+
+
+def test_an_int8_export_far_from_torch_is_refused(tmp_path, monkeypatch):
+    """The int8 graph's probe probabilities are checked against torch's before the export is kept."""
+    import bot.infra.contradiction_onnx as onnx_reader
+    from bot.infra.contradiction import ANSWERABILITY_WEIGHTS
+
+    monkeypatch.setattr(onnx_reader, "INT8_PROBE_TOLERANCE", -1.0)  # any difference is too far
+    with pytest.raises(onnx_reader.CorruptReaderExport, match="int8 export gives"):
+        onnx_reader.find_or_export(tmp_path, ANSWERABILITY_WEIGHTS, quantize=True)
+    assert not list(tmp_path.iterdir())  # no half-made folder left
+
+
+def test_the_judge_reads_a_pair_only_as_far_as_it_was_fitted(tmp_path):
+    """The judge's weights keep where fitting cut a pair (64 tokens); torch and the ONNX export both cut
+    there, so two items that differ only past it read the same, while the grader's reader reads them whole."""
+    from bot.infra.contradiction import ANSWERABILITY_MAX_TOKENS, ANSWERABILITY_WEIGHTS, MAX_TOKENS
+    from bot.infra.contradiction_onnx import find_or_export
+
+    stem = "Why are GPUs used to train networks? | " + "They run many small operations in parallel, " * 8
+    pairs = [("why gpus", stem + "so training is fast."), ("why gpus", stem + "but BERT is a decoder model.")]
+    torch_judge = CrossEncoderContradictionReader(ANSWERABILITY_WEIGHTS, device="cpu")
+    for judge in (torch_judge, find_or_export(tmp_path, ANSWERABILITY_WEIGHTS)):
+        assert judge.max_tokens == ANSWERABILITY_MAX_TOKENS
+        first, second = judge.probabilities(pairs)
+        assert first == pytest.approx(second, abs=1e-6)
+    grader = CrossEncoderContradictionReader(device="cpu")
+    assert grader.max_tokens == MAX_TOKENS
+    first, second = grader.probabilities(pairs)
+    assert abs(first - second) > 1e-4
