@@ -11,8 +11,11 @@ the items ``/ask`` itself puts first for each query of our sets: the expected it
 every other candidate a negative one, and every candidate of a query the course does not answer (near
 and far) a negative one. The shared dev sets and the held-out sets are never fitted on. Another course
 needs query sets of its own, in the same format (``query``, ``expect``: an item id or null, ``kind``), a
-few hundred lines with many questions it does not answer; the weights say which course they serve. About 21 minutes
-for three epochs on two CPU cores.
+few hundred lines with many questions it does not answer; the weights say which course they serve.
+
+It fits the base's first ``--layers`` blocks (three) on pairs cut at ``--max-tokens`` (64), both kept in
+the weights file so that serving reads as fitting did: a cheaper judge for /ask (see
+``bot/infra/contradiction.py``). Ten epochs take about 6 minutes on two CPU cores.
 """
 
 from __future__ import annotations

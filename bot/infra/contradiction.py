@@ -109,7 +109,7 @@ def trained_state(encoder, heads) -> dict[str, np.ndarray]:
 
 
 def saved_layers(saved) -> int:
-    """How many of the base's blocks a weights file was fitted with (its adapters say; 0: all)."""
+    """How many of the base's first blocks a weights file was fitted with (the blocks its adapters are for)."""
     blocks = {k.split(".")[3] for k in saved.files if k.startswith("encoder.encoder.layer.")}
     return len(blocks)
 
