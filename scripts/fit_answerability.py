@@ -84,6 +84,10 @@ def main() -> None:
     )
     add_arguments(parser, epochs=10, what="pairs")
     args = parser.parse_args()
+    if not 1 <= args.layers <= 6:
+        parser.error(f"--layers: 1 to 6, the blocks of the base model (not {args.layers})")
+    if args.max_tokens < 16:
+        parser.error(f"--max-tokens: at least 16, to hold a question and an item (not {args.max_tokens})")
 
     import numpy as np
     import torch

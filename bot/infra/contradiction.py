@@ -12,7 +12,8 @@ into the base weights: reading costs what the plain model costs.
 The same model with weights of its own is ``/ask``'s answerability judge (``ANSWERABILITY_WEIGHTS``,
 ``scripts/fit_answerability.py``): its one-logit head says "this item answers this question" instead. It
 keeps only the base's first three blocks and cuts a pair at 64 tokens; its weights file says both (the
-adapters of the blocks it has, ``meta.max_tokens``), so every reader of a file reads as it was fitted.
+adapters of the blocks it has, ``meta.max_tokens``), so every reader of a file reads as it was fitted
+(a file without ``meta.max_tokens``, from before it was kept, is read up to ``MAX_TOKENS``).
 
 Lives outside ``bot.core`` because it imports torch; the core sees a ``ContradictionReader`` or an
 ``AnswerJudge``.
@@ -41,8 +42,8 @@ ANSWERABILITY_WEIGHTS = MODELS / "answerability-minilm-lora.npz"
 # Fitted for ten epochs it ranks the pairs of a query set it never saw as well as all six blocks did in three
 # (ask_hard_dev4 held out: AUC 0.976 against 0.969; three epochs of three blocks: 0.945), and on the thirteen
 # blind sets it answered and declined as the six-block judge had (in scope 1850/1940 against 1848, near-domain
-# declined 1052/1080 against 1052), while the growth of a warm /ask's mean from the judge fell from about 60 %
-# (six blocks, fp32) to about 15 % (three blocks, int8: bench/ask.py --queries hard).
+# declined 1052/1080 against 1052), while what the judge adds to a warm /ask's mean fell from 62 % (six
+# blocks, fp32) to 15-23 % over five runs (three blocks, int8: bench/ask.py --queries hard).
 ANSWERABILITY_LAYERS = 3
 ANSWERABILITY_MAX_TOKENS = 64
 

@@ -33,7 +33,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # bump when what an export folder holds changes (2: meta.max_tokens, int8 exports)
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 PROBES = (
     ("Which model has the longer memory? | the Transformer has the longer memory", "The RNN does."),
@@ -59,6 +59,7 @@ def export_key(weights: Path, *, quantize: bool = False) -> str:
         "format": FORMAT_VERSION,
         "libraries": _library_versions(),
         "base": _weights_fingerprint(default_model_path()),  # the MiniLM the adapters are merged into
+        "int8": "matmul-qint8-per-channel" if quantize else None,  # how quantize_matmuls quantizes
     }
     digest.update(json.dumps(identity, sort_keys=True).encode())
     return f"reader-{'int8-' if quantize else ''}{digest.hexdigest()[:16]}"

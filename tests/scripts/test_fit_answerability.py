@@ -31,3 +31,14 @@ def test_a_short_fit_writes_weights_the_judge_loads(tmp_path, course_pack):
     assert len(reader._encoder.encoder.layer) == ANSWERABILITY_LAYERS
     p = reader.probabilities([pair])
     assert p.shape == (1,) and 0.0 < float(p[0]) < 1.0
+
+
+@pytest.mark.parametrize("args", [["--layers", "9"], ["--layers", "0"], ["--max-tokens", "4"]])
+def test_a_shape_the_base_model_cannot_have_is_refused_before_fitting(args):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "fit_answerability.py"
+    run = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and args[0] in run.stderr and args[1] in run.stderr
