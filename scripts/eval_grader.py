@@ -36,6 +36,9 @@ SETS = {
     "train-feedback-g": ROOT / "tests/data/train_feedback_g.jsonl",
     "train-feedback-h": ROOT / "tests/data/train_feedback_h.jsonl",
     "train-feedback-i": ROOT / "tests/data/train_feedback_i.jsonl",
+    "train-feedback-j": ROOT / "tests/data/train_feedback_j.jsonl",
+    "train-feedback-k": ROOT / "tests/data/train_feedback_k.jsonl",
+    "train-feedback-l": ROOT / "tests/data/train_feedback_l.jsonl",
     "holdout": ROOT / "tests/data/holdout_grade.jsonl",
     "holdout-feedback": ROOT / "tests/data/holdout_feedback.jsonl",
     "holdout-feedback-v2": ROOT / "tests/data/holdout_feedback_v2.jsonl",
@@ -49,6 +52,7 @@ SETS = {
     "holdout-feedback-v10": ROOT / "tests/data/holdout_feedback_v10.jsonl",
     "holdout-feedback-v11": ROOT / "tests/data/holdout_feedback_v11.jsonl",
     "holdout-feedback-v12": ROOT / "tests/data/holdout_feedback_v12.jsonl",
+    "holdout-feedback-v13": ROOT / "tests/data/holdout_feedback_v13.jsonl",
 }
 HELD_OUT = {name for name in SETS if name.startswith("holdout")}
 

@@ -51,6 +51,9 @@ TRAIN = [
     ROOT / "tests/data/train_feedback_g.jsonl",  # three more (2 Dec 2026), each measured once as held-out first
     ROOT / "tests/data/train_feedback_h.jsonl",
     ROOT / "tests/data/train_feedback_i.jsonl",
+    ROOT / "tests/data/train_feedback_j.jsonl",  # three more (2 Dec 2026), each measured once as held-out first
+    ROOT / "tests/data/train_feedback_k.jsonl",
+    ROOT / "tests/data/train_feedback_l.jsonl",
 ]  # the shared dev sets and the held-out sets are evaluation only (scripts/eval_grader.py)
 
 

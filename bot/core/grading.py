@@ -30,7 +30,7 @@ import copy
 import itertools
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -53,6 +53,7 @@ SHORT_ANSWER_WORDS = 4  # a reference this short is a short answer: graded by th
 CODE_FENCE = re.compile(r"```[a-z]*\n?(.*?)```", re.DOTALL)
 CODE_TOKEN = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 CODE_FLIP = re.compile(r"\bnot\b|\bFalse\b|!=|==\s*0\b")
+UNACCEPTED = "That isn't one of the answers we accept."
 REASON_ASKED = re.compile(r"\b(?:why|explain)\b", re.IGNORECASE)  # not "reason": "what is the reason" asks for the pick
 
 
@@ -140,8 +141,9 @@ class _Decision:
     # the course's own answer, word for word: nothing for the reader to overturn (a near copy is read:
     # one word turned round keeps it close to the reference)
     settled: bool = False
-    # wrong by the model, yet naming right items of a list and none wrong: this count of them stands
-    # when the reader finds no contradiction ("To add nonlinearity. ReLU." names one of three)
+    # wrong by the model, yet naming right items of a list and none wrong, or describing a pick without
+    # naming it: this partial grade stands when the reader finds no contradiction ("To add
+    # nonlinearity. ReLU." names one of three)
     named: tuple[_Decision, frozenset[int]] | None = None
     opposed: frozenset[int] = frozenset()  # key points the reader finds the answer saying the opposite of
 
@@ -391,6 +393,11 @@ class MeaningGrader:
             if rule.verdict is Verdict.PARTIAL and not _hedged(text, r.accept):  # a lone pick: its point is got
                 named = (i for i, kp in enumerate(r.key_points) if any(checks.mentions(kp, t) for t in r.accept))
                 return rule, frozenset(itertools.islice(named, 1))
+            if rule.lead == UNACCEPTED and self.weights.partial_probability(features) >= self.t.partial:
+                # a short answer that describes the pick without naming it ("the masked language model
+                # one"): partly right, unless the reader finds it saying the opposite of the course
+                described = _Decision(Verdict.PARTIAL, 30, "Partly there — but that doesn't name an answer the course accepts.")
+                return replace(rule, named=(described, frozenset())), frozenset()
             return rule, frozenset()
         bare = self._bare_yes_no(r, text)
         if bare is not None:
@@ -546,7 +553,7 @@ class MeaningGrader:
                 return _Decision(Verdict.PARTIAL, 40, f"Yes — {hit} is right, but the question asks why too.")
             if hit:
                 return _Decision(Verdict.CORRECT, 100, f"Yes — {hit} is right.")
-            return _Decision(wrong, 0, "That isn't one of the answers we accept.")
+            return _Decision(wrong, 0, UNACCEPTED)
         if checks.is_keyword_list(text) and not (r.listing and r.listing.mentions_any(text)):
             return _Decision(wrong, 0, "Those are keywords, not an answer: say how they fit together.")
         for point in r.key_points:
@@ -675,13 +682,30 @@ def _misconception_lead(features: dict, opening: str) -> str:
     return f"{opening}: “{_point(closest)}”." if closest else f"{opening}."
 
 
+# words between an "or" and the option it offers ("BERT or maybe GPT"), or that offer none ("or similar")
+_HEDGE_FILLERS = frozenset(
+    {"maybe", "perhaps", "possibly", "probably", "even", "also", "just", "like", "i", "think", "guess"}
+    | {"something", "similar", "one", "these", "those", "either"}
+)
+
+
 def _hedged(text: str, accepted: Sequence[str]) -> bool:
-    """A pick offered beside another option ("BERT or GPT"), not a pick with its reason."""
+    """A pick offered beside another option ("BERT or GPT"), not a pick with its reason or beside another
+    accepted pick ("BERT (or RoBERTa), it only has the encoder"): an "or" next to a word no accepted
+    answer has."""
     said = checks.words(text)
     if "or" not in said or checks.NEGATIONS & set(said):  # "not RNN or LSTM" rules the others out
         return False
-    rest = set(said) - {w for term in accepted for w in checks.words(term)} - checks.STOPWORDS
-    return bool(rest - {"or", "maybe", "one", "these", "those", "guess", "think", "either"})
+    picks = {w for term in accepted for w in checks.words(term)}
+
+    def other_option(side: Iterable[str]) -> bool:
+        word = next((w for w in side if w not in _HEDGE_FILLERS and w not in checks.STOPWORDS), None)
+        return word is not None and word not in picks
+
+    return any(
+        w == "or" and (other_option(said[n + 1 :]) or other_option(reversed(said[:n]))) for n, w in enumerate(said)
+    )
+
 
 
 def _point(text: str) -> str:

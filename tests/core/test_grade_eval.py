@@ -37,6 +37,9 @@ SETS = {
     "train-feedback-g": DATA / "train_feedback_g.jsonl",  # three more (2 Dec 2026): measured once as held-out
     "train-feedback-h": DATA / "train_feedback_h.jsonl",  # before they joined the marked answers
     "train-feedback-i": DATA / "train_feedback_i.jsonl",
+    "train-feedback-j": DATA / "train_feedback_j.jsonl",  # three more (2 Dec 2026, later): measured once as
+    "train-feedback-k": DATA / "train_feedback_k.jsonl",  # held-out before they joined the marked answers
+    "train-feedback-l": DATA / "train_feedback_l.jsonl",  # and the contradiction reader's check
     "holdout": DATA / "holdout_grade.jsonl",
     "holdout-feedback": DATA / "holdout_feedback.jsonl",  # three verdicts; never fitted on
     "holdout-feedback-v2": DATA / "holdout_feedback_v2.jsonl",  # two blind writers of 30 Nov 2026, never fitted on
@@ -53,43 +56,50 @@ SETS = {
     # a twelfth (2 Dec 2026), measured once with eight writers' marked answers (0.970 0.000 0.030 0.903
     # 1.000 0.075), then with eleven
     "holdout-feedback-v12": DATA / "holdout_feedback_v12.jsonl",
+    # a thirteenth (2 Dec 2026), written before this change and measured once, after it
+    "holdout-feedback-v13": DATA / "holdout_feedback_v13.jsonl",
 }
 # Floors: (min decided accuracy, max wrong accepted, max right rejected, min agreement, min honest,
 # max review). None: not measured on that set (no contradicting answers).
 FLOORS: dict[str, tuple[float, float, float, float, float | None, float]] = {
-    # measured 2 Dec 2026 as the bot grades: the contradiction reader and the course's marked answers
-    # (bot/core/marked.py: eleven training writers' answers; figures in the comments: accuracy, wrong
-    # accepted, right rejected, agreement, honest, review; with eight writers and without marked answers:
-    # git log of this file). The issue's targets (0.95, 0.02, 0.03, 0.85, 0.95, 0.10) are not all reached
-    # on every set. The reader is fitted on own ... train-feedback-c and the marked-answer model on all
-    # eleven training sets, each of which is graded without its own marked answers: their figures flatter.
-    "dev": (0.85, 0.05, 0.16, 0.84, None, 0.15),  # 0.870 0.000 0.091 0.870 n/a 0.080
-    "dev-feedback": (0.83, 0.05, 0.05, 0.86, 0.95, 0.27),  # 0.875 0.000 0.000 0.917 1.000 0.200
-    "own": (0.91, 0.02, 0.07, 0.84, None, 0.10),  # 0.932 0.000 0.043 0.874 n/a 0.067
-    "own-extra": (0.92, 0.02, 0.07, 0.86, None, 0.08),  # 0.949 0.000 0.055 0.885 n/a 0.057
-    "train-feedback": (0.91, 0.02, 0.05, 0.83, 0.97, 0.09),  # 0.933 0.000 0.034 0.855 0.994 0.067
-    "train-feedback-a": (0.88, 0.03, 0.08, 0.78, 0.95, 0.09),  # 0.907 0.005 0.061 0.809 0.972 0.063
-    "train-feedback-c": (0.89, 0.03, 0.07, 0.78, 0.92, 0.08),  # 0.912 0.009 0.053 0.806 0.943 0.058
-    "train-feedback-d": (0.92, 0.02, 0.06, 0.83, 0.98, 0.06),  # 0.942 0.000 0.039 0.864 1.000 0.040
-    "train-feedback-e": (0.93, 0.02, 0.07, 0.82, 0.98, 0.09),  # 0.954 0.000 0.038 0.850 1.000 0.065
-    "train-feedback-f": (0.91, 0.05, 0.09, 0.81, 0.94, 0.14),  # 0.924 0.024 0.071 0.839 0.968 0.112
-    "train-feedback-g": (0.92, 0.03, 0.08, 0.79, 0.95, 0.07),  # 0.942 0.007 0.047 0.822 0.978 0.040
-    "train-feedback-h": (0.92, 0.03, 0.10, 0.82, 0.96, 0.08),  # 0.943 0.007 0.066 0.852 0.989 0.053
-    "train-feedback-i": (0.92, 0.02, 0.07, 0.86, 0.96, 0.11),  # 0.947 0.000 0.043 0.888 0.989 0.084
+    # measured 2 Dec 2026 as the bot grades: the contradiction reader (fitted on own ... train-feedback-i)
+    # and the course's marked answers (bot/core/marked.py: fourteen training writers' answers); figures in
+    # the comments: accuracy, wrong accepted, right rejected, agreement, honest, review (earlier figures: git
+    # log of this file). The issue's targets (0.95, 0.02, 0.03, 0.85, 0.95, 0.10) are not all reached on
+    # every set. The training sets are graded without their own marked answers, but the models were fitted
+    # on them: their figures flatter (train-feedback-j/k/l least: the reader never saw them).
+    # the two shared dev sets are small (25 and 15 answers): one answer's room
+    "dev": (0.81, 0.05, 0.10, 0.81, None, 0.20),  # 0.864 0.000 0.000 0.864 n/a 0.120
+    "dev-feedback": (0.83, 0.05, 0.10, 0.85, 0.95, 0.14),  # 0.900 0.000 0.000 0.929 1.000 0.067
+    "own": (0.92, 0.03, 0.04, 0.85, None, 0.06),  # 0.935 0.008 0.020 0.878 n/a 0.034
+    "own-extra": (0.93, 0.02, 0.06, 0.87, None, 0.06),  # 0.946 0.000 0.031 0.897 n/a 0.026
+    "train-feedback": (0.91, 0.02, 0.08, 0.83, 0.96, 0.07),  # 0.932 0.000 0.056 0.856 0.981 0.042
+    "train-feedback-a": (0.90, 0.02, 0.08, 0.81, 0.96, 0.08),  # 0.917 0.005 0.058 0.833 0.979 0.045
+    "train-feedback-c": (0.89, 0.02, 0.10, 0.79, 0.94, 0.06),  # 0.905 0.000 0.077 0.818 0.957 0.033
+    "train-feedback-d": (0.92, 0.02, 0.04, 0.87, 0.98, 0.05),  # 0.943 0.000 0.019 0.892 1.000 0.025
+    "train-feedback-e": (0.94, 0.02, 0.06, 0.85, 0.97, 0.06),  # 0.955 0.000 0.036 0.872 0.989 0.028
+    "train-feedback-f": (0.89, 0.07, 0.11, 0.81, 0.94, 0.09),  # 0.908 0.047 0.081 0.839 0.957 0.056
+    "train-feedback-g": (0.93, 0.02, 0.04, 0.84, 0.97, 0.06),  # 0.951 0.000 0.018 0.866 0.989 0.028
+    "train-feedback-h": (0.94, 0.02, 0.06, 0.85, 0.98, 0.07),  # 0.964 0.000 0.036 0.873 1.000 0.043
+    "train-feedback-i": (0.95, 0.02, 0.06, 0.90, 0.97, 0.07),  # 0.967 0.000 0.038 0.922 0.989 0.043
+    "train-feedback-j": (0.93, 0.03, 0.08, 0.88, 0.97, 0.08),  # 0.954 0.007 0.059 0.902 0.989 0.050
+    "train-feedback-k": (0.94, 0.03, 0.06, 0.88, 0.97, 0.06),  # 0.963 0.007 0.037 0.901 0.989 0.031
+    "train-feedback-l": (0.93, 0.03, 0.03, 0.85, 0.94, 0.07),  # 0.954 0.015 0.010 0.874 0.957 0.037
     # held-out sets, each from a blind writer, never fitted on (the dev sets above neither)
-    "holdout": (0.93, 0.02, 0.07, 0.88, None, 0.10),  # 0.955 0.000 0.043 0.911 n/a 0.067
-    "holdout-feedback": (0.92, 0.02, 0.06, 0.85, 0.97, 0.10),  # 0.946 0.000 0.033 0.881 0.990 0.074
-    "holdout-feedback-v2": (0.87, 0.07, 0.08, 0.78, 0.86, 0.09),  # 0.891 0.048 0.072 0.813 0.884 0.071
-    "holdout-feedback-v3": (0.91, 0.04, 0.08, 0.82, 0.92, 0.10),  # 0.933 0.017 0.058 0.847 0.943 0.084
-    "holdout-feedback-v4": (0.88, 0.06, 0.06, 0.81, 0.88, 0.09),  # 0.900 0.054 0.040 0.831 0.890 0.065
-    "holdout-feedback-v5": (0.87, 0.08, 0.07, 0.80, 0.89, 0.11),  # 0.892 0.053 0.044 0.828 0.913 0.096
-    "holdout-feedback-v6": (0.94, 0.02, 0.04, 0.87, 0.98, 0.10),  # 0.965 0.000 0.010 0.903 1.000 0.071
-    "holdout-feedback-v7": (0.89, 0.03, 0.10, 0.79, 0.96, 0.11),  # 0.917 0.007 0.076 0.818 0.989 0.078
-    "holdout-feedback-v8": (0.94, 0.03, 0.08, 0.87, 0.96, 0.09),  # 0.962 0.008 0.049 0.897 0.989 0.062
-    "holdout-feedback-v9": (0.91, 0.03, 0.10, 0.82, 0.96, 0.11),  # 0.930 0.008 0.082 0.854 0.989 0.084
-    "holdout-feedback-v10": (0.91, 0.03, 0.09, 0.84, 0.97, 0.09),  # 0.937 0.007 0.059 0.872 0.990 0.056
-    "holdout-feedback-v11": (0.93, 0.03, 0.07, 0.87, 0.98, 0.08),  # 0.954 0.007 0.049 0.895 1.000 0.050
-    "holdout-feedback-v12": (0.95, 0.02, 0.06, 0.89, 0.98, 0.10),  # 0.970 0.000 0.030 0.923 1.000 0.068
+    "holdout": (0.95, 0.02, 0.05, 0.90, None, 0.08),  # 0.965 0.000 0.021 0.921 n/a 0.050
+    "holdout-feedback": (0.92, 0.02, 0.08, 0.86, 0.97, 0.08),  # 0.939 0.000 0.051 0.884 0.990 0.047
+    "holdout-feedback-v2": (0.88, 0.07, 0.06, 0.82, 0.86, 0.08),  # 0.896 0.048 0.037 0.846 0.884 0.050
+    "holdout-feedback-v3": (0.91, 0.04, 0.08, 0.85, 0.90, 0.09),  # 0.931 0.024 0.056 0.871 0.920 0.059
+    "holdout-feedback-v4": (0.88, 0.07, 0.07, 0.83, 0.87, 0.08),  # 0.895 0.053 0.047 0.856 0.890 0.050
+    "holdout-feedback-v5": (0.88, 0.07, 0.05, 0.83, 0.89, 0.08),  # 0.903 0.046 0.029 0.859 0.913 0.053
+    "holdout-feedback-v6": (0.93, 0.03, 0.03, 0.87, 0.97, 0.07),  # 0.954 0.008 0.009 0.899 0.989 0.043
+    "holdout-feedback-v7": (0.90, 0.03, 0.09, 0.83, 0.97, 0.07),  # 0.921 0.007 0.066 0.852 0.989 0.037
+    "holdout-feedback-v8": (0.94, 0.03, 0.07, 0.90, 0.97, 0.06),  # 0.963 0.007 0.046 0.926 0.989 0.031
+    "holdout-feedback-v9": (0.91, 0.03, 0.11, 0.86, 0.96, 0.07),  # 0.934 0.015 0.085 0.886 0.978 0.043
+    "holdout-feedback-v10": (0.93, 0.02, 0.08, 0.88, 0.96, 0.09),  # 0.954 0.000 0.050 0.901 0.979 0.059
+    "holdout-feedback-v11": (0.93, 0.03, 0.07, 0.89, 0.97, 0.07),  # 0.950 0.007 0.048 0.913 0.989 0.037
+    "holdout-feedback-v12": (0.93, 0.02, 0.05, 0.89, 0.98, 0.09),  # 0.954 0.000 0.029 0.917 1.000 0.059
+    "holdout-feedback-v13": (0.93, 0.03, 0.09, 0.89, 0.97, 0.07),  # 0.950 0.008 0.065 0.912 0.989 0.043
 }
 
 pytestmark = pytest.mark.slow
@@ -166,6 +176,24 @@ def test_the_issues_swapped_memory_claims_praise_no_point(grader, course_pack, a
 def test_a_reason_and_one_example_of_three_is_partial(grader, course_pack):
     g = grader.grade(course_pack.get("1.12"), "To add nonlinearity. ReLU.")
     assert g.verdict is Verdict.PARTIAL and "You named 1 of the 3" in g.feedback
+
+
+@pytest.mark.parametrize(
+    ("item_id", "answer"),
+    [
+        ("1.22", "google's masked language model, I forget what it's called"),
+        ("1.25", "query, key and value vectors"),
+    ],
+)
+def test_a_pick_described_without_its_name_is_partial(grader, course_pack, item_id, answer):
+    g = grader.grade(course_pack.get(item_id), answer)
+    assert g.verdict is Verdict.PARTIAL and not g.covered
+    assert "doesn't name an answer the course accepts" in g.feedback
+
+
+@pytest.mark.parametrize(("item_id", "answer"), [("1.22", "ResNet"), ("1.25", "the LSTM cell")])
+def test_a_wrong_pick_stays_wrong(grader, course_pack, item_id, answer):
+    assert grader.grade(course_pack.get(item_id), answer).verdict is Verdict.INCORRECT
 
 
 def test_every_grade_is_consistent(graded):
