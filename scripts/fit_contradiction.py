@@ -7,7 +7,7 @@
 Trains on the same answers as ``scripts/fit_grader.py`` (never the shared dev sets or the held-out
 ones): the verdict head on every answer, the contradiction head on the answers whose label says whether
 they contradict the course. About 11 minutes for four epochs on two CPU cores (the 3,910 answers of
-eleven writers: 72 minutes on a slower, busy two-core machine).
+eleven writers: 68 minutes on a slower, busy two-core machine).
 
 The shipped weights were fitted on the first eleven writers (``grade_eval`` ... ``train_feedback_i``);
 the three after them (``train_feedback_j/k/l``) were the check of that fit before they joined ``TRAIN``.

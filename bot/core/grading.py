@@ -4,9 +4,10 @@ A plain cosine between answer and reference accepts opposites and near-misses, s
 guards over the similarities, cheapest first:
 
 1. nothing to grade: empty, ``idk``, gibberish, a bag of keywords, a restatement of the question;
-2. short-answer questions (``BERT``) go by the reference and the ``accept`` list, never by similarity,
-   and so does a short answer (a few words) to any question with an ``accept`` list (``Transformer``);
-   a term counts only when it is not negated ("not BERT");
+2. short-answer questions (``BERT``) go by the reference and the ``accept`` list, and so does a short
+   answer (a few words) to any question with an ``accept`` list (``Transformer``); a term counts only
+   when it is not negated ("not BERT"); one that names no accepted term is wrong, or partial when it
+   describes the pick (its marked neighbours say partly right) and the reader sees no contradiction;
 3. the wrong side: a yes/no answer with the opposite polarity, an answer clearly closer to one of the
    question's ``misconceptions`` than to any key point, or clearly closer to another question's answer;
 4. what is left is scored by a small logistic model over similarity features (key-point coverage,
@@ -17,7 +18,8 @@ guards over the similarities, cheapest first:
    is read once more against the rubric: if it reads as turning the course round, the staff decides
    (``review``). The reader also confirms the contradictions of the rules in 3 (one it does not see is
    passed over), settles the model's own reviews when it is clear either way, and gives a list answer
-   the model found wrong its count of right items when it sees no contradiction.
+   the model found wrong its count of right items, and a described pick its partial grade, when it
+   sees no contradiction.
 
 It leans towards rejecting: an answer needs a probability of 0.6, not 0.5, to count as correct. A right
 answer phrased badly gets ``partial`` and sees the reference anyway, while a wrong answer accepted
@@ -30,7 +32,7 @@ import copy
 import itertools
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -54,6 +56,8 @@ CODE_FENCE = re.compile(r"```[a-z]*\n?(.*?)```", re.DOTALL)
 CODE_TOKEN = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 CODE_FLIP = re.compile(r"\bnot\b|\bFalse\b|!=|==\s*0\b")
 UNACCEPTED = "That isn't one of the answers we accept."
+SENTENCE_END = re.compile(r"[.!;]+(?:\s|$)")
+HEDGE_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 REASON_ASKED = re.compile(r"\b(?:why|explain)\b", re.IGNORECASE)  # not "reason": "what is the reason" asks for the pick
 
 
@@ -292,8 +296,9 @@ class MeaningGrader:
         reader finds contradicting (``contradiction_veto``) goes to the staff with nothing praised (the
         reader does not say which point is turned round); the model's review is decided when the reader
         is clear either way (``unsure_wrong``, ``unsure_right``; never right for code); a wrong answer by
-        the model that names right items of a list, and no wrong one, gets its count of them (partial)
-        when the reader sees no contradiction (under ``rule_confirm``)."""
+        the model that names right items of a list, and no wrong one, gets its count of them (partial),
+        and a short answer that describes the pick without naming it gets partial, when the reader sees
+        no contradiction (under ``rule_confirm``)."""
         assert self.reader is not None
         gated = self.t.rule_confirm > 0
         asked = [
@@ -393,7 +398,7 @@ class MeaningGrader:
             if rule.verdict is Verdict.PARTIAL and not _hedged(text, r.accept):  # a lone pick: its point is got
                 named = (i for i, kp in enumerate(r.key_points) if any(checks.mentions(kp, t) for t in r.accept))
                 return rule, frozenset(itertools.islice(named, 1))
-            if rule.lead == UNACCEPTED and self.weights.partial_probability(features) >= self.t.partial:
+            if rule.lead == UNACCEPTED and self._describes_pick(r, features, unconfirmed):
                 # a short answer that describes the pick without naming it ("the masked language model
                 # one"): partly right, unless the reader finds it saying the opposite of the course
                 described = _Decision(Verdict.PARTIAL, 30, "Partly there — but that doesn't name an answer the course accepts.")
@@ -417,6 +422,19 @@ class MeaningGrader:
                 return _Decision(Verdict.REVIEW, guard.score, guard.lead), similar
             return guard, frozenset()  # incorrect: nothing praised
         return self._by_model(r, text, features, similar, listed)
+
+    def _describes_pick(self, r: _Rubric, features: dict, unconfirmed: frozenset[str]) -> bool:
+        """An answer naming no accepted pick that may describe it: the partial model finds it partly right
+        (over its marked neighbours, mostly), it is no misconception and no copy of the question, it is not
+        code (the reader reads code poorly) and no rule's contradiction was just passed over ("the RNN"
+        for the Transformer). Another question's answer may be closer: a key point that is the pick's name
+        ("BERT is an encoder-only model") sits far from any description of it."""
+        return (
+            not r.code
+            and not unconfirmed
+            and self.similarity_guards(features, other_questions=False) is None
+            and self.weights.partial_probability(features) >= self.t.partial
+        )
 
     def decided_by_rules(self, r: _Rubric, text: str) -> bool:
         """Whether a rule settles the answer before the models (what ``scripts/fit_grader.py`` skips)."""
@@ -519,7 +537,9 @@ class MeaningGrader:
             lead += f" You said {', '.join(count.wrong)}; the course does not count that among them."
         return _Decision(Verdict.PARTIAL, 30 + round(29 * min(n, need) / need), lead), touched
 
-    def similarity_guards(self, features: dict, *, misconceptions: bool = True) -> _Decision | None:
+    def similarity_guards(
+        self, features: dict, *, misconceptions: bool = True, other_questions: bool = True
+    ) -> _Decision | None:
         """The reference restated; copies of the question, clear misconceptions, another question's answer."""
         wrong = Verdict.INCORRECT
         if features["ref"] >= self.t.reference_copy and features["same_code"]:
@@ -529,7 +549,7 @@ class MeaningGrader:
         if misconceptions and features["misconception_minus_right"] > self.t.misconception_margin:
             lead = _misconception_lead(features, "That is a common misconception")
             return _Decision(wrong, 5, lead, "misconception")
-        if features["other_minus_right"] > self.t.other_question_margin:
+        if other_questions and features["other_minus_right"] > self.t.other_question_margin:
             other = self._rubrics[features["other_id"]].item
             return _Decision(wrong, 5, f"That answers a different question ({other.id}: {other.question})")
         return None
@@ -685,27 +705,29 @@ def _misconception_lead(features: dict, opening: str) -> str:
 # words between an "or" and the option it offers ("BERT or maybe GPT"), or that offer none ("or similar")
 _HEDGE_FILLERS = frozenset(
     {"maybe", "perhaps", "possibly", "probably", "even", "also", "just", "like", "i", "think", "guess"}
-    | {"something", "similar", "one", "these", "those", "either"}
+    | {"something", "similar", "one", "these", "those", "either", "variant", "variants", "version", "versions"}
 )
 
 
 def _hedged(text: str, accepted: Sequence[str]) -> bool:
-    """A pick offered beside another option ("BERT or GPT"), not a pick with its reason or beside another
-    accepted pick ("BERT (or RoBERTa), it only has the encoder"): an "or" next to a word no accepted
-    answer has."""
-    said = checks.words(text)
-    if "or" not in said or checks.NEGATIONS & set(said):  # "not RNN or LSTM" rules the others out
-        return False
+    """A pick offered beside another option ("BERT or GPT"): an "or" between an accepted pick and a word
+    no accepted answer has, within one sentence. Not a pick beside another accepted one ("BERT (or
+    RoBERTa)"), nor an "or" in its reason ("it reads left or right context"), nor a sentence that rules
+    the others out ("not RNN or LSTM")."""
     picks = {w for term in accepted for w in checks.words(term)}
 
-    def other_option(side: Iterable[str]) -> bool:
-        word = next((w for w in side if w not in _HEDGE_FILLERS and w not in checks.STOPWORDS), None)
-        return word is not None and word not in picks
+    def is_pick(token: str) -> bool:  # "BERT-base", "DeBERTa-v3": a pick with a suffix
+        return any(part in picks for part in token.split("-"))
 
-    return any(
-        w == "or" and (other_option(said[n + 1 :]) or other_option(reversed(said[:n]))) for n, w in enumerate(said)
-    )
-
+    for sentence in SENTENCE_END.split(text.lower()):
+        tokens = HEDGE_TOKEN.findall(sentence)
+        said = [t for t in tokens if t == "or" or (t not in _HEDGE_FILLERS and t not in checks.STOPWORDS)]
+        if checks.NEGATIONS & set(checks.words(sentence)):
+            continue
+        for n, token in enumerate(said):
+            if token == "or" and 0 < n < len(said) - 1 and is_pick(said[n - 1]) != is_pick(said[n + 1]):
+                return True
+    return False
 
 
 def _point(text: str) -> str:

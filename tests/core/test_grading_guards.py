@@ -124,7 +124,12 @@ def test_every_reference_answer_is_graded_correct(grader, course_pack):
 
 @pytest.mark.parametrize(
     ("item_id", "answer"),
-    [("1.22", "BERT or GPT, one of these"), ("1.24", "the transformer or maybe the rnn"), ("1.25", "attention?? or embeddings")],
+    [
+        ("1.22", "BERT or GPT, one of these"),
+        ("1.22", "GPT or BERT"),
+        ("1.24", "the transformer or maybe the rnn"),
+        ("1.25", "attention?? or embeddings"),
+    ],
 )
 def test_a_right_pick_hedged_with_another_option_is_partial(grader, course_pack, item_id, answer):
     g = grade(grader, course_pack, item_id, answer)
@@ -137,18 +142,13 @@ def test_a_right_pick_hedged_with_another_option_is_partial(grader, course_pack,
     [
         ("1.22", "bert (or roberta)"),
         ("1.22", "BERT, or DistilBERT: only the encoder"),
-        ("1.22", "ELECTRA or maybe ALBERT"),
+        ("1.22", "BERT-base or RoBERTa"),
+        ("1.22", "BERT, it reads left or right context at once"),
         ("1.24", "Transformer, not RNN or LSTM"),
     ],
 )
 def test_two_right_picks_or_a_pick_ruling_out_the_others_is_right(grader, course_pack, item_id, answer):
     assert grade(grader, course_pack, item_id, answer).verdict is Verdict.CORRECT
-
-
-def test_a_described_pick_needs_the_reader_to_be_partial(grader, course_pack):
-    """Without a contradiction reader no one checks the description for a turned-round claim: wrong."""
-    g = grade(grader, course_pack, "1.22", "the bidirectional encoder model from Google, forgot its name")
-    assert g.verdict is Verdict.INCORRECT and "isn't one of the answers" in g.feedback
 
 
 def test_a_pick_without_the_reason_asked_for_is_partial(grader, course_pack):
