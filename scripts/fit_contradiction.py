@@ -30,7 +30,7 @@ from fit_grader import TRAIN, rows  # noqa: E402  (this folder is on the path wh
 from lora_fit import add_arguments, fit  # noqa: E402
 
 VERDICTS = {"correct": 0, "partial": 1, "incorrect": 2}
-WRITERS = {path.stem: path for path in TRAIN}  # grade_eval, ..., train_feedback_c
+WRITERS = {path.stem: path for path in TRAIN}  # grade_eval, ..., train_feedback_l
 
 
 def targets(row: dict) -> tuple[int, float]:
