@@ -720,10 +720,11 @@ def _hedged(text: str, accepted: Sequence[str]) -> bool:
         return any(part in picks for part in token.split("-"))
 
     for sentence in SENTENCE_END.split(text.lower()):
-        tokens = HEDGE_TOKEN.findall(sentence)
-        said = [t for t in tokens if t == "or" or (t not in _HEDGE_FILLERS and t not in checks.STOPWORDS)]
         if checks.NEGATIONS & set(checks.words(sentence)):
             continue
+        said = [
+            t for t in HEDGE_TOKEN.findall(sentence) if t == "or" or (t not in _HEDGE_FILLERS and t not in checks.STOPWORDS)
+        ]
         for n, token in enumerate(said):
             if token == "or" and 0 < n < len(said) - 1 and is_pick(said[n - 1]) != is_pick(said[n + 1]):
                 return True
