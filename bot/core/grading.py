@@ -526,6 +526,12 @@ class MeaningGrader:
         if count.wrong and len(count.wrong) >= n:
             lead = f"You said {', '.join(count.wrong)}; the course does not count that among them."
             return _Decision(Verdict.INCORRECT, 5 if n else 0, lead), touched
+        if count.denied and n < need:  # "topic modelling isn't NLP": the course counts it
+            denied = set(count.denied)
+            kept = frozenset(i for i in touched if not denied & set(r.listing.count_in(r.key_points[i]).right))
+            them = "it" if len(denied) == 1 else "them"
+            lead = f"You said {', '.join(count.denied)} {'is' if them == 'it' else 'are'} not among them; the course counts {them}."
+            return _Decision(Verdict.INCORRECT, 5 if n else 0, lead), kept
         if n >= need and not count.wrong:
             return _Decision(Verdict.CORRECT, 100, "Well done."), frozenset(r.list_points)
         if touched and len(touched) == len(r.list_points):  # not all items yet: the least named point is missed

@@ -3,10 +3,13 @@
 A course author lists the items that count (``list_items``, spellings separated by ``|``) and, if they
 like, items that do not belong (``wrong_items``: "image classification" is not an NLP task). Matching is
 whole-word on the crude stems of ``claims.tokens``, longest item first, so "image classification" is
-not also counted as "classification"; a long word (``TYPO_MIN`` letters or more) may be one typo away
+not also counted as "classification". Words meet by family (``family``: "translating" is "translation",
+"summaries" is "summarization", "classify" is "classification"), for students name tasks by what is
+done as often as by the task's noun; a long word (``TYPO_MIN`` letters or more) may be one typo away
 ("tranlation", "clasification"), since students type lists fast and a short word one typo away is
 often another word ("parsing", "passing"). An item named after a negation ("not regression"), or in a clause
-that denies it after naming it ("topic modelling isn't really NLP"), is not given.
+that denies it after naming it ("topic modelling isn't really NLP"), is not given; a right item denied
+so is ``denied``, for such an answer says the opposite of the course.
 """
 
 from __future__ import annotations
@@ -18,12 +21,22 @@ from bot.core.answer_checks import NEGATIONS
 from bot.core.claims import split_clauses, tokens
 
 TYPO_MIN = 8
+FAMILY_MIN = 4  # a suffix is taken off only when this many letters remain ("parsing" -> "pars")
+# longest first; each ending is cut to its replacement: "classification" and "classify" both end "classif"
+_ENDINGS = (
+    ("ifications", "if"), ("ification", "if"), ("isations", ""), ("izations", ""), ("isation", ""),
+    ("ization", ""), ("ations", "at"), ("ation", "at"), ("itions", ""), ("ition", ""), ("ions", ""), ("ion", ""),
+    ("ising", ""), ("izing", ""), ("ises", ""), ("izes", ""), ("ised", ""), ("ized", ""), ("ise", ""),
+    ("ize", ""), ("ying", ""), ("ings", ""), ("ing", ""), ("ies", ""), ("ied", ""), ("ie", ""), ("ed", ""), ("es", ""),
+    ("y", ""), ("e", ""),
+)
 
 
 @dataclass(frozen=True)
 class ListCount:
     right: tuple[str, ...]  # the items given (first spelling of each), in rubric order
     wrong: tuple[str, ...]
+    denied: tuple[str, ...] = ()  # right items the answer says are not among them ("X isn't NLP")
 
 
 class ListRubric:
@@ -38,7 +51,7 @@ class ListRubric:
                     continue
                 self.names.append(alternatives[0])
                 for alternative in alternatives:
-                    self._entries.append((tuple(tokens(alternative)), len(self.names) - 1, kind))
+                    self._entries.append((_words(alternative), len(self.names) - 1, kind))
         self._entries.sort(key=lambda e: len(e[0]), reverse=True)
         self._wrong_index = {i for _, i, w in self._entries if w}
 
@@ -48,22 +61,29 @@ class ListRubric:
 
     def count_in(self, text: str) -> ListCount:
         found: set[int] = set()
+        denied: set[int] = set()
         for clause in split_clauses(text) or [text]:
-            toks = tokens(clause)
+            toks = _words(clause)
+            named, negated = self._found_in(toks)
             # "topic modelling isn't really NLP": a negation after the first item denies the clause's items
-            if not any(t in NEGATIONS for t in toks[self._first_item(toks) :]):
-                found |= self._found_in(toks)
+            if any(_negates(toks, i) for i in range(self._first_item(toks), len(toks))):
+                named, negated = set(), named | negated
+            found |= named
+            denied |= negated
         right = tuple(self.names[i] for i in sorted(found) if i not in self._wrong_index)
         wrong = tuple(self.names[i] for i in sorted(found) if i in self._wrong_index)
-        return ListCount(right, wrong)
+        said_not = tuple(self.names[i] for i in sorted(denied - found) if i not in self._wrong_index)
+        return ListCount(right, wrong, said_not)
 
-    def _first_item(self, toks: list[str]) -> int:
+    def _first_item(self, toks: Sequence[Word]) -> int:
         starts = (s for seq, _, _ in self._entries for s in range(len(toks) - len(seq) + 1) if _at(toks, s, seq))
         return min(starts, default=len(toks))
 
-    def _found_in(self, toks: list[str]) -> set[int]:
+    def _found_in(self, toks: Sequence[Word]) -> tuple[set[int], set[int]]:
+        """The items named, and those named after a negation ("not regression")."""
         taken: set[int] = set()
         found: set[int] = set()
+        negated: set[int] = set()
         for seq, index, _ in self._entries:
             n = len(seq)
             for start in range(len(toks) - n + 1):
@@ -71,18 +91,51 @@ class ListRubric:
                 if not _at(toks, start, seq) or span & taken:
                     continue
                 taken |= span
-                if not any(w in NEGATIONS for w in toks[max(0, start - 2) : start]):
+                if any(_negates(toks, i) for i in range(max(0, start - 2), start)):
+                    negated.add(index)
+                else:
                     found.add(index)
-        return found
+        return found, negated
 
 
-def _at(toks: Sequence[str], start: int, seq: Sequence[str]) -> bool:
-    """Whether ``seq`` is written at ``toks[start:]``, each word exactly or, when long, with one typo."""
+Word = tuple[str, str]  # a token as written (crude stem) and its family
+NOT_A_DENIAL = frozenset(["only", "just", "merely", "simply", "limited"])  # "not only translation"
+
+
+def _negates(toks: Sequence[Word], i: int) -> bool:
+    """Whether the word at ``i`` denies: a negation, but not "not only ..." nor the "not" of "spam or not
+    spam" (a word of the clause said again)."""
+    word = toks[i][0]
+    if word not in NEGATIONS:
+        return False
+    after = toks[i + 1][0] if i + 1 < len(toks) else ""
+    return not (after in NOT_A_DENIAL or (after and any(t[0] == after for t in toks[:i])))
+
+
+def _words(text: str) -> tuple[Word, ...]:
+    return tuple((t, family(t)) for t in tokens(text))
+
+
+def family(word: str) -> str:
+    """What a word's family shares once its ending is cut ("summarising", "summary" -> "summar"), with a
+    doubled last letter made single ("modelling" -> "model", "tagging" -> "tag")."""
+    for ending, replacement in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= FAMILY_MIN:
+            word = word[: len(word) - len(ending)] + replacement
+            break
+    if len(word) >= FAMILY_MIN and word[-1] == word[-2] and word[-1] not in "aeious":
+        word = word[:-1]
+    return word
+
+
+def _at(toks: Sequence[Word], start: int, seq: Sequence[Word]) -> bool:
+    """Whether ``seq`` is written at ``toks[start:]``, each word of its family or, when long, one typo away."""
     return all(_same(t, w) for t, w in zip(toks[start : start + len(seq)], seq, strict=True))
 
 
-def _same(typed: str, word: str) -> bool:
-    if typed == word:
+def _same(typed_word: Word, rubric_word: Word) -> bool:
+    (typed, typed_family), (word, word_family) = typed_word, rubric_word
+    if typed == word or typed_family == word_family:
         return True
     if min(len(typed), len(word)) < TYPO_MIN or abs(len(typed) - len(word)) > 1:
         return False

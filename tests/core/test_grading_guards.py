@@ -157,10 +157,18 @@ def test_a_pick_without_the_reason_asked_for_is_partial(grader, course_pack):
     assert len(g.covered) == 1 and "softargmax" in g.covered[0] and g.missed
 
 
-def test_a_list_item_the_answer_denies_is_not_counted(grader, course_pack):
+def test_a_list_item_the_answer_denies_is_named_and_the_answer_is_wrong(grader, course_pack):
+    """Saying one of the course's items is not among them contradicts the course: never counted, never
+    praised, and the answer is wrong until the list is complete."""
     g = grade(grader, course_pack, "1.1", "translation, summarization, classification. topic modelling isnt really NLP tho")
-    assert g.verdict is Verdict.PARTIAL
-    assert "3 of the 5" in g.feedback and "topic" not in g.feedback.splitlines()[0]
+    assert g.verdict is Verdict.INCORRECT
+    assert g.feedback.startswith("You said topic modelling is not among them; the course counts it.")
+    assert not any("topic" in point for point in g.covered)
+
+
+def test_a_list_with_no_item_denied_keeps_its_partial_credit(grader, course_pack):
+    g = grade(grader, course_pack, "1.1", "translating texts, making summaries, classifying spam or not spam")
+    assert g.verdict is Verdict.PARTIAL and "You named 3 of the 5" in g.feedback
 
 
 def test_a_point_the_answer_negates_is_not_praised(grader, course_pack):
