@@ -92,6 +92,12 @@ class GradingThresholds:
     # probability of contradiction, right under ``unsure_right``
     unsure_wrong: float = 0.9
     unsure_right: float = 0.15
+    # with a reader: an answer the model finds wrong with at least this probability of being right is read,
+    # and left to the staff when the reader finds it not contradicting (under ``unsure_right``). On the
+    # fourteen training writers' answers the model found wrong from 0.25 and the reader found clean were
+    # all labelled right (15 of 15; 0.2: 18 of 20), and most of them had been told they read like a
+    # misconception
+    wrong_but_unsure: float = 0.25
     # with a reader: a key point an answer not found right is praised for is named as turned round
     # instead when the reader, reading that point alone, finds it this likely contradicted (above 1: never)
     point_opposed: float = 0.8
@@ -150,6 +156,9 @@ class _Decision:
     # nonlinearity. ReLU." names one of three)
     named: tuple[_Decision, frozenset[int]] | None = None
     opposed: frozenset[int] = frozenset()  # key points the reader finds the answer saying the opposite of
+    # wrong by the model, but not clearly (``wrong_but_unsure``): readable, and left to the staff when the
+    # reader finds no contradiction
+    doubted: bool = False
 
 
 def clauses(text: str) -> list[str]:
@@ -288,8 +297,9 @@ class MeaningGrader:
     ) -> tuple[list[tuple[_Decision, frozenset[int]]], list[float]]:
         """The reader's second opinion, one batch for the whole burst, on the answers found right (but not
         the course's answer word for word), those the model left to the staff, those a rule found
-        contradicting, those the model found wrong that name right items of a list, and those not found
-        right that are praised for a point; with the probability read for each answer (-1: not read).
+        contradicting, those the model found wrong that name right items of a list or that it found wrong
+        but not clearly, and those not found right that are praised for a point; with the probability read
+        for each answer (-1: not read).
 
         A rule's contradiction the reader does not see (under ``rule_confirm``) is passed over and the
         answer decided without it, except on code, which the reader reads poorly; a right answer the
@@ -298,7 +308,8 @@ class MeaningGrader:
         is clear either way (``unsure_wrong``, ``unsure_right``; never right for code); a wrong answer by
         the model that names right items of a list, and no wrong one, gets its count of them (partial),
         and a short answer that describes the pick without naming it gets partial, when the reader sees
-        no contradiction (under ``rule_confirm``)."""
+        no contradiction (under ``rule_confirm``); an answer the model found wrong but not clearly
+        (``wrong_but_unsure``) goes to the staff when the reader finds it clean (under ``unsure_right``)."""
         assert self.reader is not None
         gated = self.t.rule_confirm > 0
         asked = [
@@ -308,6 +319,7 @@ class MeaningGrader:
             or d.unsure
             or (gated and d.rule and not rubrics[n].code)  # the reader reads code poorly: its rules stand
             or d.named
+            or d.doubted
             or (d.verdict is not Verdict.CORRECT and covered and self.t.point_opposed <= 1)
         ]
         seen = [-1.0] * len(decided)
@@ -334,6 +346,8 @@ class MeaningGrader:
                 out[n] = (_Decision(Verdict.CORRECT, max(decision.score, 60), "Well done."), everything)
             elif decision.named is not None and p < self.t.rule_confirm:
                 out[n] = decision.named
+            elif decision.doubted and p < self.t.unsure_right:  # the model and the reader disagree
+                out[n] = (_Decision(Verdict.REVIEW, decision.score, "Hard to call."), frozenset())
         return out, seen
 
     def _read_points(
@@ -490,7 +504,8 @@ class MeaningGrader:
         named = None
         if listed is not None and listed[0].verdict is Verdict.PARTIAL and r.listing is not None:
             named = None if r.listing.count_in(text).wrong else listed  # right items only
-        return _Decision(Verdict.INCORRECT, min(score, 29), lead, named=named), frozenset()
+        doubted = p >= self.t.wrong_but_unsure
+        return _Decision(Verdict.INCORRECT, min(score, 29), lead, named=named, doubted=doubted), frozenset()
 
     def contradictions(self, r: _Rubric, text: str) -> list[tuple[int, str]]:
         """(key point, what the answer said) for each key point the answer takes the other side of."""

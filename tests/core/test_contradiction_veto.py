@@ -153,6 +153,32 @@ def test_a_wrong_list_answer_naming_right_items_counts_them_when_the_reader_sees
     assert g.verdict is Verdict.INCORRECT
 
 
+def test_an_answer_the_model_finds_wrong_but_not_clearly_goes_to_the_staff_when_the_reader_finds_it_clean(
+    fake_embedder, course_pack
+):
+    from bot.core.grading import GradingThresholds
+
+    item = course_pack.get("1.9")
+    answer = "Graphics cards do lots of arithmetic at the same time, which speeds up the big matrix products."
+
+    def grade(p: float, wrong_but_unsure: float):
+        # the model finds every answer wrong; no guard takes it first
+        wrong = GradingThresholds(
+            correct=1.01, partial=1.01, review_band=0.0, misconception_margin=2.0, other_question_margin=2.0,
+            wrong_but_unsure=wrong_but_unsure,
+        )
+        reader = ScriptedReader(p)
+        return MeaningGrader(course_pack.questions, fake_embedder, wrong, reader=reader).grade(item, answer), reader
+
+    clean, reader = grade(0.05, 0.0)
+    assert clean.verdict is Verdict.REVIEW and clean.covered == () and len(reader.calls) == 1
+    assert clean.feedback.startswith("Hard to call.") and clean.score < 30
+    unclear, _ = grade(0.5, 0.0)
+    assert unclear.verdict is Verdict.INCORRECT  # the reader is not clear: the model's verdict stands
+    clearly_wrong, reader = grade(0.05, 1.01)  # the model is clear: not read, it stands
+    assert clearly_wrong.verdict is Verdict.INCORRECT and reader.calls == []
+
+
 class PointReader(ScriptedReader):
     """Reads the whole rubric at ``p``, and one key point at ``opposed`` (every other point at 0)."""
 
