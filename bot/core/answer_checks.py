@@ -342,10 +342,15 @@ for _a, _b in _ANTONYMS:
 def contradiction(answer: str, statement: str) -> tuple[str, str] | None:
     """A word of ``answer`` whose opposite ``statement`` uses, while neither text uses both sides.
 
-    "Training gets faster" against "makes training slow" -> ("faster", "slow")."""
-    said, stated = set(words(answer)), set(words(statement))
+    "Training gets faster" against "makes training slow" -> ("faster", "slow"). A word that compares ("worse
+    than fine-tuning") is left to the claim checker (``bot/core/claims.py``): which way the comparison
+    goes depends on which side stands before "than", and "scratch is worse than fine-tuning" says what
+    "fine-tuning is better" does."""
+    said_words = words(answer)
+    said, stated = set(said_words), set(words(statement))
+    comparing = {w for i, w in enumerate(said_words) if "than" in said_words[i + 1 : i + 4]}
     for word in sorted(said & OPPOSITE.keys()):
-        if word in stated:
+        if word in stated or word in comparing:
             continue
         clash = OPPOSITE[word] & stated
         if clash and not (OPPOSITE[word] & said):

@@ -58,3 +58,26 @@ def test_the_side_taken_is_quoted_in_the_students_words(answer, quoted):
 def test_a_no_that_starts_a_noun_phrase_after_a_lead_in_takes_no_side():
     assert polarity("I think no single layer can do it") is None
     assert polarity("I think no, it cannot") == -1
+
+
+@pytest.mark.parametrize(
+    ("answer", "statement", "clash"),
+    [
+        ("Training gets slower", "it makes training faster", ("slower", "faster")),
+        ("a small batch is cheap", "small batches are computationally expensive", ("cheap", "expensive")),
+    ],
+)
+def test_a_word_whose_opposite_the_course_uses_clashes(answer, statement, clash):
+    from bot.core.answer_checks import contradiction
+
+    assert contradiction(answer, statement) == clash
+
+
+def test_a_comparison_is_left_to_the_claim_checker():
+    """"Scratch is worse than fine-tuning" says what "fine-tuning is better" does: the side before "than"
+    decides, which a word match cannot see."""
+    from bot.core.answer_checks import contradiction
+
+    statement = "fine-tuning a pretrained model often works better than training from scratch"
+    assert contradiction("training from scratch often performs worse than fine-tuning", statement) is None
+    assert contradiction("training from scratch often performs worse", statement) == ("worse", "better")
