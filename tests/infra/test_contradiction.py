@@ -5,6 +5,7 @@ the others on held-out answers it was never fitted on."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -137,13 +138,16 @@ JUDGE_PAIRS = [
 ]
 
 
-def test_an_int8_export_reads_near_torch_and_each_pair_as_if_alone(tmp_path):
+def test_an_int8_export_reads_near_torch_and_each_pair_as_if_alone(tmp_path, caplog):
     """/ask's judge serves int8: near the torch reader, in a folder of its own beside the fp32 export, and a
     pair's probability does not depend on what it is read with (activation scales are per graph run)."""
     from bot.infra.contradiction import ANSWERABILITY_WEIGHTS
     from bot.infra.contradiction_onnx import find_or_export
 
-    int8 = find_or_export(tmp_path, ANSWERABILITY_WEIGHTS, quantize=True)
+    with caplog.at_level(logging.INFO):
+        int8 = find_or_export(tmp_path, ANSWERABILITY_WEIGHTS, quantize=True)
+    quantizer_chatter = [r.getMessage() for r in caplog.records if r.name == "root" and r.levelno < logging.WARNING]
+    assert quantizer_chatter == []  # onnxruntime's per-tensor INFO lines stay out of the bot's log
     fp32 = find_or_export(tmp_path, ANSWERABILITY_WEIGHTS)
     assert int8.quantized and not fp32.quantized
     names = sorted(p.name for p in tmp_path.iterdir())
