@@ -53,6 +53,7 @@ SETS = {
     "holdout-feedback-v11": ROOT / "tests/data/holdout_feedback_v11.jsonl",
     "holdout-feedback-v12": ROOT / "tests/data/holdout_feedback_v12.jsonl",
     "holdout-feedback-v13": ROOT / "tests/data/holdout_feedback_v13.jsonl",
+    "holdout-feedback-v14": ROOT / "tests/data/holdout_feedback_v14.jsonl",
 }
 HELD_OUT = {name for name in SETS if name.startswith("holdout")}
 

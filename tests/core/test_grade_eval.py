@@ -59,6 +59,10 @@ SETS = {
     "holdout-feedback-v12": DATA / "holdout_feedback_v12.jsonl",
     # a thirteenth (2 Dec 2026), written before this change and measured once, after it
     "holdout-feedback-v13": DATA / "holdout_feedback_v13.jsonl",
+    # a fourteenth (3 Dec 2026), written after this day's changes and measured once: 0.914 0.008 0.092 0.873
+    # 1.000 0.041 with the grader of that morning, then as shipped (its writer's 1.6 and 1.11, which the
+    # course does not answer, left out)
+    "holdout-feedback-v14": DATA / "holdout_feedback_v14.jsonl",
 }
 # Floors: (min decided accuracy, max wrong accepted, max right rejected, min agreement, min honest,
 # max review). None: not measured on that set (no contradicting answers).
@@ -103,6 +107,7 @@ FLOORS: dict[str, tuple[float, float, float, float, float | None, float]] = {
     "holdout-feedback-v11": (0.93, 0.03, 0.06, 0.89, 0.97, 0.07),  # 0.954 0.007 0.049 0.913 0.989 0.040
     "holdout-feedback-v12": (0.93, 0.02, 0.05, 0.89, 0.98, 0.09),  # 0.963 0.000 0.019 0.924 1.000 0.059
     "holdout-feedback-v13": (0.93, 0.03, 0.07, 0.88, 0.97, 0.07),  # 0.958 0.008 0.048 0.911 0.989 0.053
+    "holdout-feedback-v14": (0.91, 0.03, 0.08, 0.86, 0.97, 0.07),  # 0.927 0.008 0.062 0.883 1.000 0.047
 }
 
 pytestmark = pytest.mark.slow
