@@ -118,7 +118,9 @@ def _mentions(toks: list[str], contrast: Contrast, taken: set[int]) -> list[_Men
             taken |= span
             # "worse than fine-tuning" says fine-tuning is the better one: a term after "than" is
             # the side compared against, read like a negated one
-            before = toks[max(0, start - 2) : start]
+            # "can't do as fast": a negation up to three words before flips the term, as ``_clause_negated``
+            # counts it
+            before = toks[max(0, start - 3) : start]
             negated = any(w in NEGATIONS for w in before) and "only" not in before  # "not only X"
             compared = "than" in toks[max(0, start - 2) : start]
             found.append(_Mention(member, start, negated or compared, start + length))

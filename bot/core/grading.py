@@ -402,7 +402,10 @@ class MeaningGrader:
         clashes = [] if "claim" in unconfirmed else self.contradictions(r, text)
         if clashes:  # a veto: whatever else the answer says, it states something the course denies
             index, said = clashes[0]
-            covered = similar - {i for i, _ in clashes}
+            # nor is a point praised whose closest sentence the signs doubt ("Transformers forget distant
+            # tokens" beside "the Transformer captures long-term dependencies better")
+            signs = features["signs"]
+            covered = similar - {i for i, _ in clashes} - {i for i in similar if signs.doubtful(i)}
             lead = f"You said “{said}”; the course says: {_point(r.key_points[index])}."
             return _Decision(wrong, 5 if covered else 0, lead, "claim"), covered
         rule = self.text_rules(r, text, claims="claim" not in unconfirmed)

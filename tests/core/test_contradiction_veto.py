@@ -203,12 +203,10 @@ def test_a_praised_point_the_answer_turns_round_is_named_not_praised(fake_embedd
 
     item = course_pack.get("1.24")
     point = item.key_points[1]  # the Transformer captures long-term dependencies better than an RNN...
-    answer = (
-        "Transformers forget distant tokens quickly, while an RNN keeps them, so the RNN remembers longer."
-    )
+    answer = "the RNN remembers longer. attention captures long-term dependencies between tokens."
     every_point_close = GradingThresholds(cover=0.0)
 
-    def grade(opposed: float):
+    def grade(opposed: float, answer: str = answer):
         reader = PointReader(0.9, point, opposed)
         return MeaningGrader(course_pack.questions, fake_embedder, every_point_close, reader=reader).grade(
             item, answer
@@ -224,6 +222,10 @@ def test_a_praised_point_the_answer_turns_round_is_named_not_praised(fake_embedd
     assert named.verdict is Verdict.INCORRECT and named.covered == () and point in named.missed
     assert f"{SAID_OPPOSITE}: {point}." in named.feedback and "You got" not in named.feedback
     assert point not in named.feedback.split("Missing:")[1].split("\n")[0]  # named once, not also as missing
+    # a sentence that takes the other side of the point ("Transformers forget distant tokens") keeps it
+    # from praise beside a contradiction, whatever the reader reads
+    turned = "Transformers forget distant tokens quickly, while an RNN keeps them, so the RNN remembers longer."
+    assert grade(0.5, turned).verdict is Verdict.INCORRECT and grade(0.5, turned).covered == ()
 
 
 def test_the_points_of_a_right_answer_are_not_read_one_by_one(fake_embedder, course_pack):
