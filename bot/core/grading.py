@@ -544,13 +544,15 @@ class MeaningGrader:
         if count.wrong and len(count.wrong) >= n:
             lead = f"You said {', '.join(count.wrong)}; the course does not count that among them."
             return _Decision(Verdict.INCORRECT, 5 if n else 0, lead), touched
-        if count.denied and n < need:  # "topic modelling isn't NLP": the course counts it
-            denied = set(count.denied)
-            kept = frozenset(i for i in touched if not denied & set(r.listing.count_in(r.key_points[i]).right))
-            them = "it" if len(denied) == 1 else "them"
-            lead = f"You said {', '.join(count.denied)} {'is' if them == 'it' else 'are'} not among them; the course counts {them}."
-            return _Decision(Verdict.INCORRECT, 5 if n else 0, lead), kept
-        if n >= need and not count.wrong:
+        # "topic modelling isn't NLP": the course counts it. Wrong unless the list is otherwise complete, and
+        # a point that holds a denied item is never praised
+        denied = set(count.denied)
+        touched = frozenset(i for i in touched if not denied & set(r.listing.count_in(r.key_points[i]).right))
+        them = "it" if len(denied) == 1 else "them"
+        said_not = f"You said {', '.join(count.denied)} {'is' if them == 'it' else 'are'} not among them; the course counts {them}."
+        if denied and n < need:
+            return _Decision(Verdict.INCORRECT, 5 if n else 0, said_not), touched
+        if n >= need and not count.wrong and not denied:
             return _Decision(Verdict.CORRECT, 100, "Well done."), frozenset(r.list_points)
         if touched and len(touched) == len(r.list_points):  # not all items yet: the least named point is missed
             given = set(count.right)
@@ -559,6 +561,8 @@ class MeaningGrader:
         lead = f"You named {n} of the {need} asked for ({', '.join(count.right)})."
         if count.wrong:
             lead += f" You said {', '.join(count.wrong)}; the course does not count that among them."
+        if denied:
+            lead += f" {said_not}"
         return _Decision(Verdict.PARTIAL, 30 + round(29 * min(n, need) / need), lead), touched
 
     def similarity_guards(

@@ -166,6 +166,14 @@ def test_a_list_item_the_answer_denies_is_named_and_the_answer_is_wrong(grader, 
     assert not any("topic" in point for point in g.covered)
 
 
+def test_a_complete_list_that_denies_one_of_the_courses_items_is_partial_and_names_it(grader, course_pack):
+    answer = "translation, summarization, text classification, sentiment analysis, NER. topic modelling isnt NLP"
+    g = grade(grader, course_pack, "1.1", answer)
+    assert g.verdict is Verdict.PARTIAL
+    assert "You said topic modelling is not among them; the course counts it." in g.feedback
+    assert not any("topic" in point for point in g.covered)
+
+
 def test_a_list_with_no_item_denied_keeps_its_partial_credit(grader, course_pack):
     g = grade(grader, course_pack, "1.1", "translating texts, making summaries, classifying spam or not spam")
     assert g.verdict is Verdict.PARTIAL and "You named 3 of the 5" in g.feedback
