@@ -116,6 +116,7 @@ class _Rubric:
     claims: ClaimChecker
     listing: ListRubric | None  # the items a list question counts
     list_points: tuple[int, ...]  # the key points the list answers (all of them for a pure list)
+    point_items: dict[int, frozenset[str]]  # the list items each of those key points names
     yes_no: int | None  # +1 / -1 for a yes/no question's expected answer
     yes_no_point: int | None  # the key point that states the yes/no
     reason_asked: bool = False  # "... and why?": a bare pick is only half the answer
@@ -133,11 +134,13 @@ def _yes_no(item: QAItem) -> int | None:
     return None
 
 
-def _list_rubric(item: QAItem, key_points: tuple[str, ...]) -> tuple[ListRubric | None, tuple[int, ...]]:
+def _list_rubric(item: QAItem, key_points: tuple[str, ...]) -> tuple[ListRubric | None, dict[int, frozenset[str]]]:
+    """The list a question counts, and the items each key point names (read once, not per answer)."""
     if not item.list_items:
-        return None, ()
+        return None, {}
     listing = ListRubric(item.list_items, item.wrong_items, item.list_count)
-    points = tuple(i for i, kp in enumerate(key_points) if listing.count_in(kp).right)
+    named = {i: frozenset(listing.count_in(kp).right) for i, kp in enumerate(key_points)}
+    points = {i: items for i, items in named.items() if items}
     return listing, points
 
 
@@ -200,14 +203,15 @@ class MeaningGrader:
         for item in answered:
             key_points = self._key_points(item)
             n_kp, n_mis = len(key_points), len(item.misconceptions)
-            listing, list_points = _list_rubric(item, key_points)
+            listing, point_items = _list_rubric(item, key_points)
             expected = _yes_no(item)
             claims = ClaimChecker(item.contrasts, key_points, picks=bool(item.accept), reference=item.answer)
             self._rubrics[item.id] = _Rubric(
                 claims=claims,
                 point_readings=read_points(key_points, claims.contrasts),
                 listing=listing,
-                list_points=list_points,
+                list_points=tuple(point_items),
+                point_items=point_items,
                 yes_no=expected,
                 yes_no_point=next(
                     (i for i, kp in enumerate(key_points) if checks.polarity(kp) == expected), None
@@ -538,16 +542,13 @@ class MeaningGrader:
         if not count.right and not count.wrong:
             return None
         need, n = r.listing.count, len(count.right)
-        touched = frozenset(
-            i for i in r.list_points if set(r.listing.count_in(r.key_points[i]).right) & set(count.right)
-        )
+        given, denied = set(count.right), set(count.denied)
+        # a point that holds an item the answer denies ("topic modelling isn't NLP") is never praised
+        touched = frozenset(i for i, items in r.point_items.items() if items & given and not items & denied)
         if count.wrong and len(count.wrong) >= n:
             lead = f"You said {', '.join(count.wrong)}; the course does not count that among them."
             return _Decision(Verdict.INCORRECT, 5 if n else 0, lead), touched
-        # "topic modelling isn't NLP": the course counts it. Wrong unless the list is otherwise complete, and
-        # a point that holds a denied item is never praised
-        denied = set(count.denied)
-        touched = frozenset(i for i in touched if not denied & set(r.listing.count_in(r.key_points[i]).right))
+        # a denied item: the course counts it. Wrong unless the list is otherwise complete
         them = "it" if len(denied) == 1 else "them"
         said_not = f"You said {', '.join(count.denied)} {'is' if them == 'it' else 'are'} not among them; the course counts {them}."
         if denied and n < need:
@@ -555,9 +556,7 @@ class MeaningGrader:
         if n >= need and not count.wrong and not denied:
             return _Decision(Verdict.CORRECT, 100, "Well done."), frozenset(r.list_points)
         if touched and len(touched) == len(r.list_points):  # not all items yet: the least named point is missed
-            given = set(count.right)
-            listing = r.listing
-            touched = touched - {min(touched, key=lambda i: len(given & set(listing.count_in(r.key_points[i]).right)))}
+            touched = touched - {min(touched, key=lambda i: len(given & r.point_items[i]))}
         lead = f"You named {n} of the {need} asked for ({', '.join(count.right)})."
         if count.wrong:
             lead += f" You said {', '.join(count.wrong)}; the course does not count that among them."

@@ -59,9 +59,10 @@ SETS = {
     "holdout-feedback-v12": DATA / "holdout_feedback_v12.jsonl",
     # a thirteenth (2 Dec 2026), written before this change and measured once, after it
     "holdout-feedback-v13": DATA / "holdout_feedback_v13.jsonl",
-    # a fourteenth (3 Dec 2026), written after this day's changes and measured once: 0.914 0.008 0.092 0.873
-    # 1.000 0.041 with the grader of that morning, then as shipped (its writer's 1.6 and 1.11, which the
-    # course does not answer, left out)
+    # a fourteenth (3 Dec 2026), written after the day's first grading changes and never read: 0.914 0.008
+    # 0.092 0.873 1.000 0.041 with the grader of that morning, 0.927 0.008 0.062 0.883 1.000 0.047 before
+    # the reader's refit, then as shipped (its writer's 1.6 and 1.11, which the course does not answer,
+    # left out)
     "holdout-feedback-v14": DATA / "holdout_feedback_v14.jsonl",
 }
 # Floors: (min decided accuracy, max wrong accepted, max right rejected, min agreement, min honest,
