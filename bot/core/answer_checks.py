@@ -242,15 +242,59 @@ def looks_like_gibberish(text: str) -> bool:
     return sum(odd(w) for w in tokens) / len(tokens) >= 0.5
 
 
-def is_keyword_list(text: str) -> bool:
-    """Several content words with no function word and no list punctuation: words, not a statement.
+# what makes a few words a statement or a list rather than a bag of keywords: list marks ("1.", "2)",
+# "- ", " + ", " / "), an arrow or "=" ("stats = probability models"), "vs", and "however"
+_STRUCTURE = re.compile(r"(?:^|\s)(?:\d+[.)]|[-*•])\s|\s[+/=]\s|->|=>|\bvs\.?\b|\bhowever\b", re.IGNORECASE)
+# the common verbs students state a claim with ("gradients get really small", "training takes long")
+_PLAIN_VERBS = frozenset(
+    [
+        "get",
+        "gets",
+        "getting",
+        "got",
+        "become",
+        "becomes",
+        "became",
+        "take",
+        "takes",
+        "took",
+        "make",
+        "makes",
+        "made",
+        "use",
+        "uses",
+        "used",
+        "need",
+        "needs",
+        "help",
+        "helps",
+        "give",
+        "gives",
+        "let",
+        "lets",
+        "keep",
+        "keeps",
+        "allow",
+        "allows",
+        "learn",
+        "learns",
+        "forget",
+        "forgets",
+    ]
+)
 
-    A comma-separated enumeration ("translation, summarization, ...") is a list answer, not stuffing.
+
+def is_keyword_list(text: str) -> bool:
+    """Several content words with no function word, no negation, no common verb and no list marks: words,
+    not a statement.
+
+    An enumeration ("translation, summarization, ...", "1. reduced cost 2. reduced data ...", "reduced
+    cost + reduced data") is a list answer, not stuffing; "early layers dont learn" is a claim.
     """
     tokens = words(text)
-    if len(tokens) < 4 or "," in text or ";" in text or "\n" in text.strip():
+    if len(tokens) < 4 or "," in text or ";" in text or "\n" in text.strip() or _STRUCTURE.search(text):
         return False
-    return not any(t in STOPWORDS for t in tokens)
+    return not any(t in STOPWORDS or t in NEGATIONS or t in _PLAIN_VERBS for t in tokens)
 
 
 def is_yes_no_question(question: str) -> bool:
@@ -259,10 +303,28 @@ def is_yes_no_question(question: str) -> bool:
 
 # what students put before their yes or no ("I agree", "I'd say no", "honestly, I don't agree")
 _LEAD_IN = frozenset(
-    ["i", "i'd", "id", "well", "hmm", "um", "uh", "ok", "okay", "so", "honestly", "personally", "would", "say", "think"]
+    [
+        "i",
+        "i'd",
+        "id",
+        "well",
+        "hmm",
+        "um",
+        "uh",
+        "ok",
+        "okay",
+        "so",
+        "honestly",
+        "personally",
+        "would",
+        "say",
+        "think",
+    ]
 )
 _LEAD_IN_MAX = 4
-_NO_THEN = re.compile(r"no\s*(?:[,.;:!?)]|$|because\b|since\b|as\b|it\b|i\b|you\b|we\b|that\b|this\b|not\b)", re.I)
+_NO_THEN = re.compile(
+    r"no\s*(?:[,.;:!?)]|$|because\b|since\b|as\b|it\b|i\b|you\b|we\b|that\b|this\b|not\b)", re.I
+)
 
 
 def _side_word(text: str) -> tuple[re.Match[str], int] | None:
@@ -284,7 +346,11 @@ def _side_word(text: str) -> tuple[re.Match[str], int] | None:
             return None  # "I think no single layer...": a determiner, not an answer
         return found[start], -1
     for n in (1, 2, 3):  # "don't agree", "do not agree"
-        if head[n : n + 1] == ["agree"] and all(w in NEGATIONS or w == "do" for w in head[:n]) and head[n - 1] != "do":
+        if (
+            head[n : n + 1] == ["agree"]
+            and all(w in NEGATIONS or w == "do" for w in head[:n])
+            and head[n - 1] != "do"
+        ):
             return found[start + n], -1
     return None
 
@@ -339,8 +405,12 @@ for _a, _b in _ANTONYMS:
     OPPOSITE.setdefault(_b, set()).add(_a)
 
 
-def contradiction(answer: str, statement: str) -> tuple[str, str] | None:
-    """A word of ``answer`` whose opposite ``statement`` uses, while neither text uses both sides.
+def contradiction(
+    answer: str, statement: str, course: frozenset[str] = frozenset()
+) -> tuple[str, str] | None:
+    """A word of ``answer`` whose opposite ``statement`` uses, while neither text uses both sides, nor the
+    course itself in ``course`` (the words of all its key points: where one point says "discrete, not
+    continuous", "SGD needs continuous parameters" is no clash with another point's "discrete").
 
     "Training gets faster" against "makes training slow" -> ("faster", "slow"). A word that compares ("worse
     than fine-tuning") is left to the claim checker (``bot/core/claims.py``): which way the comparison
@@ -350,7 +420,7 @@ def contradiction(answer: str, statement: str) -> tuple[str, str] | None:
     said, stated = set(said_words), set(words(statement))
     comparing = {w for i, w in enumerate(said_words) if "than" in said_words[i + 1 : i + 4]}
     for word in sorted(said & OPPOSITE.keys()):
-        if word in stated or word in comparing:
+        if word in stated or word in comparing or word in course:
             continue
         clash = OPPOSITE[word] & stated
         if clash and not (OPPOSITE[word] & said):

@@ -124,6 +124,7 @@ class _Rubric:
     code: tuple[str, ...] = ()  # the reference's code: its string literals and dotted names, in order
     code_flips: int = 0  # the negations inside the reference's code (``_flips``)
     course_words: frozenset[str] = frozenset()  # the words of the answer and key points (``absolute_claim``)
+    point_words: frozenset[str] = frozenset()  # the words of the key points (``checks.contradiction``)
 
 
 def _yes_no(item: QAItem) -> int | None:
@@ -230,6 +231,7 @@ class MeaningGrader:
                 code=_code_signature(reference_code := "\n".join(CODE_FENCE.findall(item.answer or ""))),
                 code_flips=_flips(reference_code),
                 course_words=frozenset(checks.words(" ".join((item.answer or "", *key_points)))),
+                point_words=frozenset(checks.words(" ".join(key_points))),
             )
             start += 2 + n_kp + n_mis
         self._ids = list(self._rubrics)
@@ -604,7 +606,7 @@ class MeaningGrader:
         if checks.is_keyword_list(text) and not (r.listing and r.listing.mentions_any(text)):
             return _Decision(wrong, 0, "Those are keywords, not an answer: say how they fit together.")
         for point in r.key_points:
-            clash = checks.contradiction(text, point)
+            clash = checks.contradiction(text, point, r.point_words)
             if clash:
                 return _Decision(wrong, 0, f"The course says the opposite: “{clash[1]}”, not “{clash[0]}”.")
         return None

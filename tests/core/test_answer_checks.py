@@ -1,10 +1,11 @@
-"""Which side of a yes/no question an answer takes (bot/core/answer_checks.polarity)."""
+"""Which side of a yes/no question an answer takes (bot/core/answer_checks.polarity), and what reads as a
+bag of keywords rather than a statement."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.core.answer_checks import polarity, side_taken
+from bot.core.answer_checks import is_keyword_list, polarity, side_taken
 
 
 @pytest.mark.parametrize(
@@ -73,11 +74,50 @@ def test_a_word_whose_opposite_the_course_uses_clashes(answer, statement, clash)
     assert contradiction(answer, statement) == clash
 
 
+def test_a_word_the_course_itself_uses_elsewhere_is_no_clash():
+    """One key point says "discrete, not continuous": "SGD needs continuous parameters" agrees with the
+    course, though another point says only "discrete"."""
+    from bot.core.answer_checks import contradiction
+
+    answer = "forest depth is an integer and SGD needs continuous parameters"
+    statement = "there is no gradient with respect to discrete hyperparameters"
+    assert contradiction(answer, statement) == ("continuous", "discrete")
+    assert contradiction(answer, statement, frozenset({"discrete", "not", "continuous"})) is None
+
+
 def test_a_comparison_is_left_to_the_claim_checker():
-    """"Scratch is worse than fine-tuning" says what "fine-tuning is better" does: the side before "than"
+    """ "Scratch is worse than fine-tuning" says what "fine-tuning is better" does: the side before "than"
     decides, which a word match cannot see."""
     from bot.core.answer_checks import contradiction
 
     statement = "fine-tuning a pretrained model often works better than training from scratch"
     assert contradiction("training from scratch often performs worse than fine-tuning", statement) is None
     assert contradiction("training from scratch often performs worse", statement) == ("worse", "better")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "GPU parallel matrix CUDA neural network cores hardware",
+        "encoder decoder seq2seq sequence translation attention",
+        "feed-forward sequence language modelling RNN transformer",
+    ],
+)
+def test_a_bag_of_course_words_is_a_keyword_list(answer):
+    assert is_keyword_list(answer)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "1. reduced computational cost 2. reduced data requirement 3. reduced overfitting risk",
+        "- reduced computational cost - reduced data requirement - reduced overfitting risk",
+        "reduced cost + reduced data requirement + reduced overfitting",
+        "stats = probability models. ml = algorithms",
+        "u get fast training times however lower accuracy",
+        "early layers dont learn",
+        "gradients get really small",
+    ],
+)
+def test_a_marked_list_or_a_plain_claim_is_no_keyword_list(answer):
+    assert not is_keyword_list(answer)

@@ -46,6 +46,16 @@ def test_keyword_stuffing_is_rejected(grader, course_pack):
     assert g.verdict is Verdict.INCORRECT and "keywords" in g.feedback
 
 
+def test_a_numbered_list_of_phrases_is_graded_not_called_keywords(grader, course_pack):
+    g = grade(
+        grader,
+        course_pack,
+        "1.8",
+        "1. reduced computational cost 2. reduced data requirement 3. reduced overfitting risk",
+    )
+    assert "keywords" not in g.feedback and g.verdict is not Verdict.INCORRECT
+
+
 @pytest.mark.parametrize(
     ("item_id", "answer"),
     [
@@ -160,14 +170,21 @@ def test_a_pick_without_the_reason_asked_for_is_partial(grader, course_pack):
 def test_a_list_item_the_answer_denies_is_named_and_the_answer_is_wrong(grader, course_pack):
     """Saying one of the course's items is not among them contradicts the course: never counted, never
     praised, and the answer is wrong until the list is complete."""
-    g = grade(grader, course_pack, "1.1", "translation, summarization, classification. topic modelling isnt really NLP tho")
+    g = grade(
+        grader,
+        course_pack,
+        "1.1",
+        "translation, summarization, classification. topic modelling isnt really NLP tho",
+    )
     assert g.verdict is Verdict.INCORRECT
     assert g.feedback.startswith("You said topic modelling is not among them; the course counts it.")
     assert not any("topic" in point for point in g.covered)
 
 
 def test_a_complete_list_that_denies_one_of_the_courses_items_is_partial_and_names_it(grader, course_pack):
-    answer = "translation, summarization, text classification, sentiment analysis, NER. topic modelling isnt NLP"
+    answer = (
+        "translation, summarization, text classification, sentiment analysis, NER. topic modelling isnt NLP"
+    )
     g = grade(grader, course_pack, "1.1", answer)
     assert g.verdict is Verdict.PARTIAL
     assert "You said topic modelling is not among them; the course counts it." in g.feedback
@@ -203,7 +220,7 @@ def test_a_wrong_answer_is_told_which_misconception_it_reads_like(grader, course
 @pytest.mark.parametrize(
     "answer",
     [
-        "device = torch.device(\"cuda\" if torch.cuda.is_available() else \"cpu\")",
+        'device = torch.device("cuda" if torch.cuda.is_available() else "cpu")',
         "torch.device('cuda' if torch.cuda.is_available() else 'cpu')",
     ],
 )
@@ -248,4 +265,6 @@ def test_the_right_side_in_a_students_words_without_the_reason_is_partial(grader
 
 def test_the_wrong_side_is_quoted_up_to_the_yes_not_the_lead_in(grader, course_pack):
     g = grade(grader, course_pack, "1.3", "Well, yes. SGD can tune the depth of the trees.")
-    assert g.verdict is Verdict.INCORRECT and g.feedback.startswith("You said “Well, yes”; the course says: no")
+    assert g.verdict is Verdict.INCORRECT and g.feedback.startswith(
+        "You said “Well, yes”; the course says: no"
+    )
