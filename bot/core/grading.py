@@ -43,7 +43,7 @@ from bot.core.claims import ClaimChecker
 from bot.core.contradiction import VETO_AT, ContradictionReader, rubric_text
 from bot.core.grade import SAID_OPPOSITE, Grade, Verdict
 from bot.core.grading_weights import SHIPPED, GradingWeights
-from bot.core.list_items import ListRubric
+from bot.core.list_items import ListRubric, family
 from bot.core.marked import MarkedAnswers
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
@@ -125,6 +125,8 @@ class _Rubric:
     code_flips: int = 0  # the negations inside the reference's code (``_flips``)
     course_words: frozenset[str] = frozenset()  # the words of the answer and key points (``absolute_claim``)
     point_words: frozenset[str] = frozenset()  # the words of the key points (``checks.contradiction``)
+    # the word families of the key points that the question does not use: a reason a yes/no can give
+    reason_words: frozenset[str] = frozenset()
 
 
 def _yes_no(item: QAItem) -> int | None:
@@ -232,6 +234,7 @@ class MeaningGrader:
                 code_flips=_flips(reference_code),
                 course_words=frozenset(checks.words(" ".join((item.answer or "", *key_points)))),
                 point_words=frozenset(checks.words(" ".join(key_points))),
+                reason_words=_reason_words(item.question, key_points),
             )
             start += 2 + n_kp + n_mis
         self._ids = list(self._rubrics)
@@ -531,8 +534,8 @@ class MeaningGrader:
         if not r.yes_no or checks.polarity(text) != r.yes_no:
             return None
         content = [w for w in checks.words(text)[1:] if w not in checks.STOPWORDS and w not in checks.NEGATIONS]
-        if len(content) > self.t.bare_yes_no_words:
-            return None
+        if len(content) > self.t.bare_yes_no_words or any(family(w) in r.reason_words for w in content):
+            return None  # a reason, however short ("no, hyperparams are discrete"): the model weighs it
         covered = frozenset({r.yes_no_point}) if r.yes_no_point is not None else frozenset()
         return _Decision(Verdict.PARTIAL, 40, "Right answer — but say why."), covered
 
@@ -694,6 +697,12 @@ class MeaningGrader:
             missed=missed,
             feedback="\n".join(lines),
         )
+
+
+def _reason_words(question: str, key_points: Sequence[str]) -> frozenset[str]:
+    asked = {family(w) for w in checks.words(question)}
+    said = (w for w in checks.words(" ".join(key_points)) if w not in checks.STOPWORDS and w not in checks.NEGATIONS)
+    return frozenset(f for w in said if (f := family(w)) not in asked and len(w) > 3)
 
 
 def _unread(decision: _Decision, covered: frozenset[int]) -> tuple[_Decision, frozenset[int]]:

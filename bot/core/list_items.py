@@ -3,7 +3,8 @@
 A course author lists the items that count (``list_items``, spellings separated by ``|``) and, if they
 like, items that do not belong (``wrong_items``: "image classification" is not an NLP task). Matching is
 whole-word on the crude stems of ``claims.tokens``, longest item first, so "image classification" is
-not also counted as "classification". Words meet by family (``family``: "translating" is "translation",
+not also counted as "classification"; a two-word item may be turned round ("model topics", "extraction
+of relations"). Words meet by family (``family``: "translating" is "translation",
 "summaries" is "summarization", "classify" is "classification"), for students name tasks by what is
 done as often as by the task's noun; a long word (``TYPO_MIN`` letters or more) may be one typo away
 ("tranlation", "clasification"), since students type lists fast and a short word one typo away is
@@ -51,7 +52,8 @@ class ListRubric:
                     continue
                 self.names.append(alternatives[0])
                 for alternative in alternatives:
-                    self._entries.append((_words(alternative), len(self.names) - 1, kind))
+                    for seq in _word_orders(_words(alternative)):
+                        self._entries.append((seq, len(self.names) - 1, kind))
         self._entries.sort(key=lambda e: len(e[0]), reverse=True)
         self._wrong_index = {i for _, i, w in self._entries if w}
 
@@ -110,6 +112,14 @@ def _negates(toks: Sequence[Word], i: int) -> bool:
         return False
     after = toks[i + 1][0] if i + 1 < len(toks) else ""
     return not (after in NOT_A_DENIAL or (after and any(t[0] == after for t in toks[:i])))
+
+
+def _word_orders(seq: tuple[Word, ...]) -> list[tuple[Word, ...]]:
+    """A two-word item as written and turned round, as a verb phrase or with "of" ("topic modelling":
+    "model topics", "modelling of topics")."""
+    if len(seq) != 2:
+        return [seq]
+    return [seq, (seq[1], seq[0]), (seq[1], ("of", "of"), seq[0])]
 
 
 def _words(text: str) -> tuple[Word, ...]:
