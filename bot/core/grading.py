@@ -165,6 +165,9 @@ class _Decision:
     # wrong by the model, but not clearly (``wrong_but_unsure``): readable, and left to the staff when the
     # reader finds no contradiction
     doubted: bool = False
+    # right by the model, but a key point under ``lenient_cover`` and the marks not clear: partial, and
+    # right when the reader finds it clean (under ``unsure_right``)
+    leaning_right: bool = False
 
 
 def clauses(text: str) -> list[str]:
@@ -318,7 +321,9 @@ class MeaningGrader:
         the model that names right items of a list, and no wrong one, gets its count of them (partial),
         and a short answer that describes the pick without naming it gets partial, when the reader sees
         no contradiction (under ``rule_confirm``); an answer the model found wrong but not clearly
-        (``wrong_but_unsure``) goes to the staff when the reader finds it clean (under ``unsure_right``)."""
+        (``wrong_but_unsure``) goes to the staff when the reader finds it clean (under ``unsure_right``), and
+        one the model finds right but with a key point not shown (``leaning_right``) is right when the reader
+        finds it clean."""
         assert self.reader is not None
         gated = self.t.rule_confirm > 0
         asked = [
@@ -329,6 +334,7 @@ class MeaningGrader:
             or (gated and d.rule and not rubrics[n].code)  # the reader reads code poorly: its rules stand
             or d.named
             or d.doubted
+            or d.leaning_right
             or (d.verdict is not Verdict.CORRECT and covered and self.t.point_opposed <= 1)
         ]
         seen = [-1.0] * len(decided)
@@ -357,6 +363,9 @@ class MeaningGrader:
                 out[n] = decision.named
             elif decision.doubted and p < self.t.unsure_right:  # the model and the reader disagree
                 out[n] = (_Decision(Verdict.REVIEW, decision.score, "Hard to call."), frozenset())
+            elif decision.leaning_right and p < self.t.unsure_right:  # right by the model, clean by the reader
+                everything = frozenset(range(len(rubrics[n].key_points)))
+                out[n] = (_Decision(Verdict.CORRECT, max(decision.score, 60), "Well done."), everything)
         return out, seen
 
     def _read_points(
@@ -502,7 +511,9 @@ class MeaningGrader:
                 return _Decision(Verdict.CORRECT, score, "Well done."), frozenset(covered)
             if list_done and features.get("marked_right", 0.0) >= self.t.marked_right:
                 return _Decision(Verdict.CORRECT, score, "Well done."), frozenset(range(len(r.key_points)))
-            return _Decision(Verdict.PARTIAL, min(score, 59), "Partly there."), frozenset(covered - doubtful)
+            leaning = list_done and not r.code
+            partly = _Decision(Verdict.PARTIAL, min(score, 59), "Partly there.", leaning_right=leaning)
+            return partly, frozenset(covered - doubtful)
         if self.weights.partial_probability(features) >= self.t.partial:
             if len(covered) == len(r.key_points):  # not right, so something is missing: the least evident
                 covered.discard(int(np.argmin(features["kp_sims"])))

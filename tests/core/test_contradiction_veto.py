@@ -179,6 +179,31 @@ def test_an_answer_the_model_finds_wrong_but_not_clearly_goes_to_the_staff_when_
     assert clearly_wrong.verdict is Verdict.INCORRECT and reader.calls == []
 
 
+def test_a_right_answer_by_the_model_missing_a_point_is_right_when_the_reader_finds_it_clean(
+    fake_embedder, course_pack
+):
+    """The model finds it right, but no key point is near enough to show it covered: partial, unless the
+    reader reads it as clean (the model's verdict and the reader agree)."""
+    from bot.core.grading import GradingThresholds
+
+    # the model finds every answer right, clearly; no key point counts as covered; no guard takes it first
+    right_uncovered = GradingThresholds(
+        correct=0.0, review_band=0.0, doubt_review=0.0, cover=2.0, lenient_cover=2.0,
+        misconception_margin=2.0, other_question_margin=2.0,
+    )
+    item = course_pack.get("1.9")
+    answer = "Graphics cards do lots of arithmetic at the same time, which speeds up the big matrix products."
+
+    def grade(reader: ScriptedReader | None):
+        return MeaningGrader(course_pack.questions, fake_embedder, right_uncovered, reader=reader).grade(item, answer)
+
+    reader = ScriptedReader(0.05)
+    clean = grade(reader)
+    assert clean.verdict is Verdict.CORRECT and not clean.missed and clean.score >= 60 and len(reader.calls) == 1
+    assert grade(ScriptedReader(0.5)).verdict is Verdict.PARTIAL  # the reader is not clear: partial stands
+    assert grade(None).verdict is Verdict.PARTIAL  # no reader: leaning towards rejecting
+
+
 class PointReader(ScriptedReader):
     """Reads the whole rubric at ``p``, and one key point at ``opposed`` (every other point at 0)."""
 
