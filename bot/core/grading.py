@@ -43,10 +43,11 @@ from bot.core.claims import ClaimChecker
 from bot.core.contradiction import VETO_AT, ContradictionReader, rubric_text
 from bot.core.grade import SAID_OPPOSITE, Grade, Verdict
 from bot.core.grading_weights import SHIPPED, GradingWeights
-from bot.core.list_items import ListRubric, family
+from bot.core.list_items import TYPO_MIN, ListRubric, family
 from bot.core.marked import MarkedAnswers
 from bot.core.pack import QAItem
 from bot.core.ports import Embedder
+from bot.core.spelling import edit_distance
 from bot.core.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -609,7 +610,7 @@ class MeaningGrader:
             return _Decision(wrong, 0, f"The course says: {_point(r.key_points[clashes[0][0]])}.", "claim")
         n_words = len(checks.words(text))
         if r.accept and (r.short_answer or n_words <= self.t.short_answer_max_words):
-            hit = next((term for term in r.accept if checks.mentions(text, term)), None)
+            hit = next((term for term in r.accept if checks.mentions(text, term)), None) or _typed_term(text, r.accept)
             if hit and _hedged(text, r.accept):
                 return _Decision(Verdict.PARTIAL, 30, f"{hit} is right, but you named another option too: pick one.")
             if hit and r.reason_asked and not r.short_answer:
@@ -708,6 +709,21 @@ class MeaningGrader:
             missed=missed,
             feedback="\n".join(lines),
         )
+
+
+def _typed_term(text: str, accepted: Sequence[str]) -> str | None:
+    """An accepted one-word term of ``TYPO_MIN`` letters or more typed one edit away ("trnasformer"),
+    not negated: a short answer is typed fast, and a long word one typo away is rarely another word."""
+    said = checks.words(text)
+    for term in accepted:
+        wanted = term.lower()
+        if len(wanted) < TYPO_MIN or not wanted.isalpha():
+            continue
+        for n, word in enumerate(said):
+            near = len(word) >= TYPO_MIN and edit_distance(word, wanted, 1) <= 1
+            if near and not any(w in checks.NEGATIONS for w in said[max(0, n - 3) : n]):
+                return term
+    return None
 
 
 def _reason_words(question: str, key_points: Sequence[str]) -> frozenset[str]:

@@ -275,3 +275,9 @@ def test_the_wrong_side_is_quoted_up_to_the_yes_not_the_lead_in(grader, course_p
     assert g.verdict is Verdict.INCORRECT and g.feedback.startswith(
         "You said “Well, yes”; the course says: no"
     )
+
+
+def test_a_long_accepted_term_typed_with_one_typo_is_accepted(grader, course_pack):
+    assert grade(grader, course_pack, "1.24", "trnasformer").verdict is Verdict.CORRECT
+    assert grade(grader, course_pack, "1.24", "not the trnasformer").verdict is Verdict.INCORRECT
+    assert grade(grader, course_pack, "1.24", "transistor").verdict is Verdict.INCORRECT  # two edits or more
